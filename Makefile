@@ -1,0 +1,31 @@
+# Two commands matter (see README.md):  `make run` (the main job) and `make test` (the notebook tests).
+# Both create the virtual environment .venv first if it is missing or out of date.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+FLAGS  ?=
+
+.PHONY: setup run test export clean-nbs
+setup: $(STAMP)
+
+$(STAMP): settings.ini setup.py constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -U pip setuptools wheel
+	$(BIN)/python -m pip install -q -c constraints.txt torch torchvision
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+# The main job: builds the embedded sample dataset (Kaggle layout) and prints its summary
+run: setup
+	$(BIN)/paddy_mt_sample data/paddy_sample
+
+# Every notebook in nbs/ runs as a test on the CPU; FLAGS="slow cuda" turns the flagged cells on (GPU runner)
+test: setup
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/python .ci/nbtest.py $(if $(FLAGS),--flags "$(FLAGS)")
+
+export: setup
+	$(BIN)/nbdev_export
+
+clean-nbs: setup
+	$(BIN)/nbdev_clean

@@ -1,0 +1,4 @@
+"Everything public in paddy_mt, fastai-style: `from paddy_mt.all import *`"
+from fastai.vision.all import *
+from .sample import *
+from .data import *
