@@ -1,0 +1,62 @@
+"""Training cost of the extra task: paddy_mt's multi-task learner vs a plain fastai single-task learner.
+
+Same architecture, same images, same batch. Prints a table, then a last line
+`train_step: paddy_mt <ms> ms, baseline <ms> ms, ratio <r>` (goal: ratio <= 1.03; the extra head is tiny).
+With --epoch it also times one real `learn.fit(1)` of each (data loading included).
+
+    python benchmarks/train_step.py                          # CPU, small settings
+    python benchmarks/train_step.py --arch convnext_small --size 224 --bs 64 --n 10407 --epoch --fp16   # GPU
+"""
+import argparse, time, os
+from paddy_mt.all import *
+
+def sync(): 
+    if torch.cuda.is_available(): torch.cuda.synchronize()
+
+def step_ms(learn, xb, yb, steps, warmup=3, amp=False):
+    "Median time (ms) of forward + loss + backward + optimiser step on one fixed batch"
+    model = learn.model.train(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    dt = torch.bfloat16 if amp else None
+    times = []
+    for i in range(warmup+steps):
+        sync(); t = time.perf_counter()
+        with torch.autocast(xb.device.type, dtype=dt, enabled=amp):
+            loss = learn.loss_func(model(xb), *yb)
+        loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
+        sync()
+        if i >= warmup: times.append((time.perf_counter()-t)*1000)
+    return float(np.median(times))
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--arch', default='resnet18'); p.add_argument('--size', type=int, default=64)
+    p.add_argument('--bs', type=int, default=32); p.add_argument('--n', type=int, default=300)
+    p.add_argument('--steps', type=int, default=10); p.add_argument('--epoch', action='store_true')
+    p.add_argument('--fp16', action='store_true', help='mixed precision (bf16 autocast for the step, to_fp16 for the epoch)')
+    p.add_argument('--workers', type=int, default=None); p.add_argument('--data', default=None)
+    a = p.parse_args()
+    dev = default_device()
+    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    kw = dict(size=a.size, bs=a.bs, seed=42, num_workers=ifnone(a.workers, defaults.cpus), verify=False)
+    dls_m, dls_s = paddy_dls(path, **kw), paddy_dls(path, tasks='disease', **kw)
+    set_seed(0); learn_m = multitask_learner(dls_m, a.arch, pretrained=False)
+    set_seed(0); learn_s = vision_learner(dls_s, a.arch, pretrained=False)
+    xb,yd,yv = dls_m.one_batch()
+    res = {}
+    for name,learn,yb in (('paddy_mt multi-task', learn_m, (yd,yv)), ('fastai single-task', learn_s, (yd,))):
+        learn.model.to(dev)
+        res[name] = dict(step_ms=step_ms(learn, xb.to(dev), [y.to(dev) for y in yb], a.steps, amp=a.fp16 and dev.type=='cuda'),
+                         params=sum(p.numel() for p in learn.model.parameters()))
+        if a.epoch:
+            if a.fp16: learn.to_fp16()
+            sync(); t = time.perf_counter()
+            with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+            sync(); res[name]['epoch_s'] = time.perf_counter()-t
+        if dev.type=='cuda': res[name]['peak_mem_GB'] = torch.cuda.max_memory_reserved()/1e9; torch.cuda.reset_peak_memory_stats()
+    print(f'device {dev}, {torch.cuda.get_device_name() if dev.type=="cuda" else os.cpu_count()} , arch {a.arch}, size {a.size}, bs {a.bs}, images {len(dls_m.train_ds)+len(dls_m.valid_ds)}')
+    print(pd.DataFrame(res).T.to_string(float_format=lambda x: f'{x:.3f}'))
+    m,s = res['paddy_mt multi-task'], res['fastai single-task']
+    if a.epoch: print(f"epoch_time: paddy_mt {m['epoch_s']:.1f} s, baseline {s['epoch_s']:.1f} s, ratio {m['epoch_s']/s['epoch_s']:.3f}")
+    print(f"train_step: paddy_mt {m['step_ms']:.1f} ms, baseline {s['step_ms']:.1f} ms, ratio {m['step_ms']/s['step_ms']:.3f}")
+
+if __name__ == '__main__': main()
