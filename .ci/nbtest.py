@@ -1,13 +1,15 @@
 """Run every notebook in nbs/ as a test with `nbdev_test`, echo its output, and end with a line `N passed, M failed`.
 
 Extra arguments go to nbdev_test, e.g. `--flags "slow cuda"` on a GPU runner or `--path nbs/00_data.ipynb`."""
-import re, subprocess, sys, time
+import os, re, subprocess, sys, time
 
 def main(args):
     cmd = ['nbdev_test', '--do_print', '--timing', *args]
     if '--n_workers' not in args: cmd += ['--n_workers', '2']
     t0, started, lines = time.time(), [], []
-    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as p:
+    # one math thread per notebook: notebooks run in parallel, and oversubscribed cores make torch many times slower
+    env = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', **os.environ}
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env) as p:
         for line in p.stdout:
             sys.stdout.write(line); sys.stdout.flush(); lines.append(line.rstrip('\n'))
             if line.startswith('Starting '): started.append(line.split('/')[-1].strip())
