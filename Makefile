@@ -16,9 +16,12 @@ $(STAMP): settings.ini setup.py constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
-# The main job: builds the embedded sample dataset (Kaggle layout) and prints its summary
+# The main job: trains a multi-task model on the embedded sample (or $$PADDY_PATH) and predicts its test images
 run: setup
-	$(BIN)/paddy_mt_sample data/paddy_sample
+	mkdir -p data
+	$(BIN)/paddy_mt_train --out data/paddy_mt.pkl
+	$(BIN)/paddy_mt_predict data/paddy_mt.pkl "$$($(BIN)/python -c 'from paddy_mt.data import get_paddy_path; print(get_paddy_path(verbose=False))')" --out data/submission.csv
+	head -5 data/submission.csv
 
 # Every notebook in nbs/ runs as a test on the CPU; FLAGS="slow cuda" turns the flagged cells on (GPU runner)
 test: setup

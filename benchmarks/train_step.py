@@ -42,17 +42,20 @@ def main():
     set_seed(0); learn_m = multitask_learner(dls_m, a.arch, pretrained=False)
     set_seed(0); learn_s = vision_learner(dls_s, a.arch, pretrained=False)
     xb,yd,yv = dls_m.one_batch()
-    res = {}
-    for name,learn,yb in (('paddy_mt multi-task', learn_m, (yd,yv)), ('fastai single-task', learn_s, (yd,))):
-        learn.model.to(dev)
-        res[name] = dict(step_ms=step_ms(learn, xb.to(dev), [y.to(dev) for y in yb], a.steps, amp=a.fp16 and dev.type=='cuda'),
-                         params=sum(p.numel() for p in learn.model.parameters()))
-        if a.epoch:
-            if a.fp16: learn.to_fp16()
-            sync(); t = time.perf_counter()
-            with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
-            sync(); res[name]['epoch_s'] = time.perf_counter()-t
-        if dev.type=='cuda': res[name]['peak_mem_GB'] = torch.cuda.max_memory_reserved()/1e9; torch.cuda.reset_peak_memory_stats()
+    runs = (('paddy_mt multi-task', learn_m, (yd,yv)), ('fastai single-task', learn_s, (yd,)))
+    res = {name: dict(params=sum(p.numel() for p in l.model.parameters()), step_ms=[], epoch_s=[]) for name,l,_ in runs}
+    # alternate the two (A B A B) and keep the best, so that warm-up (cudnn autotuning, worker start) favours neither
+    for rep in range(2):
+        for name,learn,yb in runs:
+            learn.model.to(dev)
+            res[name]['step_ms'].append(step_ms(learn, xb.to(dev), [y.to(dev) for y in yb], a.steps, amp=a.fp16 and dev.type=='cuda'))
+            if a.epoch:
+                if a.fp16 and not hasattr(learn, 'mixed_precision'): learn.to_fp16()
+                sync(); t = time.perf_counter()
+                with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+                sync(); res[name]['epoch_s'].append(time.perf_counter()-t)
+            if dev.type=='cuda': res[name]['peak_mem_GB'] = max(res[name].get('peak_mem_GB', 0), torch.cuda.max_memory_reserved()/1e9); torch.cuda.reset_peak_memory_stats()
+    for r in res.values(): r['step_ms'] = min(r['step_ms']); r['epoch_s'] = min(r['epoch_s']) if r['epoch_s'] else float('nan')
     print(f'device {dev}, {torch.cuda.get_device_name() if dev.type=="cuda" else os.cpu_count()} , arch {a.arch}, size {a.size}, bs {a.bs}, images {len(dls_m.train_ds)+len(dls_m.valid_ds)}')
     print(pd.DataFrame(res).T.to_string(float_format=lambda x: f'{x:.3f}'))
     m,s = res['paddy_mt multi-task'], res['fastai single-task']

@@ -7,5 +7,8 @@ from .surgery import *
 from .model import *
 from .loss import *
 from .learner import *
+from .train import *
+from .variation import *
 from .inference import *
+from .sweep import *
 from .perf import *
