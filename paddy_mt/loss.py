@@ -6,12 +6,12 @@
 __all__ = ['task_weights_list', 'MultiTaskLoss', 'TaskMetric', 'task_metric', 'multitask_metrics', 'show_results', 'task_index',
            'TaskInterpretation', 'task_interpretation']
 
-# %% ../nbs/04_loss.ipynb #ac569f31
+# %% ../nbs/04_loss.ipynb #3114e110
 from contextlib import contextmanager
 from fastai.vision.all import *
 from fastai.interpret import ClassificationInterpretation
 
-# %% ../nbs/04_loss.ipynb #72114440
+# %% ../nbs/04_loss.ipynb #3969cf9a
 def task_weights_list(tasks:tuple, # Task names
                       weights:list|dict|None=None, # One weight per task, or a dict task name -> weight; None: all 1
                      )->list:
@@ -26,7 +26,7 @@ def task_weights_list(tasks:tuple, # Task names
     if any(w < 0 for w in weights): raise ValueError(f"task weights must be >= 0, got {weights}")
     return weights
 
-# %% ../nbs/04_loss.ipynb #91dcde0a
+# %% ../nbs/04_loss.ipynb #b8c93cec
 class MultiTaskLoss(Module):
     "Weighted sum of one cross-entropy per task; with `uncertainty`, learned weights (Kendall et al. 2018)"
     y_int = True # targets are class indices (used by MixUp/CutMix)
@@ -56,25 +56,25 @@ class MultiTaskLoss(Module):
         for f in self.funcs: f.reduction = v
     def extra_repr(self): return f"tasks={self.tasks}, weights={self.weights}, label_smoothing={self.label_smoothing}, uncertainty={self.log_vars is not None}"
 
-# %% ../nbs/04_loss.ipynb #5bed319b
+# %% ../nbs/04_loss.ipynb #e417405b
 @patch(as_prop=True)
 def task_weights(self:MultiTaskLoss):
     "The weight of each task: `weights`, times $e^{-s_i}$ when the weights are learned"
     w = tensor(self.weights)
     return w if self.log_vars is None else w*torch.exp(-self.log_vars.detach().float().cpu())
 
-# %% ../nbs/04_loss.ipynb #92f032a1
+# %% ../nbs/04_loss.ipynb #fc0683c7
 @patch
 def activation(self:MultiTaskLoss, preds:tuple)->tuple:
     "Softmax of each task's logits"
-    return tuple(F.softmax(p, dim=-1) for p in preds)
+    return tuple(F.softmax(p, dim=-1) for p in tuplify(preds))  # fastai unpacks a one-task tuple: `tuplify` packs it again
 
 @patch
 def decodes(self:MultiTaskLoss, probs:tuple)->tuple:
     "Most likely class index of each task"
-    return tuple(p.argmax(dim=-1) for p in probs)
+    return tuple(p.argmax(dim=-1) for p in tuplify(probs))
 
-# %% ../nbs/04_loss.ipynb #0ba41c11
+# %% ../nbs/04_loss.ipynb #1c900664
 def _on_task(func, i, pred, *targs): return func(pred[i], targs[i])
 
 class TaskMetric(AvgMetric):
@@ -89,13 +89,13 @@ class TaskMetric(AvgMetric):
 
 def task_metric(func, i:int, name:str=None): return TaskMetric(func, i, name)
 
-# %% ../nbs/04_loss.ipynb #3c9fb860
+# %% ../nbs/04_loss.ipynb #27533395
 def multitask_metrics(tasks:tuple, # Task names, in output order
                       funcs=(error_rate, accuracy)): # fastai metric functions to compute for every task
     "`TaskMetric`s named `{task}_{func}` for each task and function, then a `LossMetric` `{task}_loss` per task"
     return [TaskMetric(f, i, f'{t}_{f.__name__}') for i,t in enumerate(tasks) for f in funcs] + [LossMetric(f'{t}_loss') for t in tasks]
 
-# %% ../nbs/04_loss.ipynb #3e196710
+# %% ../nbs/04_loss.ipynb #494f5ed1
 _fastai_predict = getattr(Learner.predict, 'fastai_version', Learner.predict)
 
 @patch
@@ -110,7 +110,7 @@ def predict(self:Learner, item, rm_type_tfms=None, with_input=False):
     return (detuplify(dec[:n]),) + res if with_input else res
 Learner.predict.fastai_version = _fastai_predict   # so that importing this module again doesn't wrap our version
 
-# %% ../nbs/04_loss.ipynb #bc737a58
+# %% ../nbs/04_loss.ipynb #72b86cc8
 @dispatch
 def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
     "Images titled `prediction/actual` for each task, green when all are right"
@@ -120,7 +120,7 @@ def show_results(x:TensorImage, y:tuple, samples, outs, ctxs=None, max_n=10, nro
         ctx.set_title('\n'.join(f'{p}/{t}' for t,p in zip(s[1:], o)), color='green' if tuple(s[1:])==tuple(o) else 'red')
     return ctxs
 
-# %% ../nbs/04_loss.ipynb #fbe5e423
+# %% ../nbs/04_loss.ipynb #d11abb7d
 class _TaskLoss:
     "Loss, activation and decodes of task `i` of a `MultiTaskLoss`"
     def __init__(self, loss, i): self.loss,self.i = loss,i
@@ -147,7 +147,7 @@ def task_index(tasks:tuple, task:int|str)->int:
     if task in tasks: return tasks.index(task)
     raise ValueError(f"unknown task {task!r}: the tasks are {list(tasks)}")
 
-# %% ../nbs/04_loss.ipynb #ce5796e6
+# %% ../nbs/04_loss.ipynb #b85acc07
 class TaskInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation` for one task of a multi-task `Learner`"
     def __init__(self, learn, dl, losses, act=None, task=0):
