@@ -6,6 +6,7 @@
 set -uo pipefail
 OUT=${OUT:-/tmp/out}; mkdir -p "$OUT"
 python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+mkdir -p /tmp/site/fasthtml && touch /tmp/site/fasthtml/__init__.py /tmp/site/fasthtml/common.py  # fastprogress imports it; unused in scripts
 export PYTHONPATH=/tmp/site:$PWD PATH=/tmp/site/bin:$PATH MPLBACKEND=Agg PADDY_MT_CACHE=/tmp/paddy_cache PYTHONUNBUFFERED=1
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 python3 -c "import torch,timm,fastai; print('torch',torch.__version__,'timm',timm.__version__,'fastai',fastai.__version__,'cpus',__import__('os').cpu_count())"
