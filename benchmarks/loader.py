@@ -1,30 +1,48 @@
 """Loader throughput: 480x640 JPEGs to augmented 224 px batches, plain fastai vs paddy_mt's default pipeline.
 
-Both build the same multi-target DataBlock with the same transforms (`Resize(336)` then `aug_transforms(size=224)`);
-the baseline opens images with fastai's `PILImage.create` (full-size decoding at every epoch), paddy_mt with its
-defaults (a pre-shrunk copy made once, and libjpeg reduced-scale decoding). Each side runs in its own process, so peak
-memory is its own. Prints a table, then `loader: paddy_mt <v> img/s, baseline <v> img/s, ratio <r>` (goal: >= 3).
+Baseline: fastai's `DataBlock` as the Paddy course notebooks build it: `PILImage.create` (full-size decoding at every
+epoch), `Resize(336, 'squish')` (1.5 x 224) and `aug_transforms(size=224, min_scale=0.75)`, which fastai runs in the
+main process. paddy_mt: `paddy_dls` defaults: a pre-shrunk copy made once, libjpeg reduced-scale decoding, a squish
+resize without fastai's no-op crop and pad, presize 224/sqrt(0.75)=259, the random crop folded into the one affine
+resampling pass, and (with no GPU) the batch transforms run in the worker processes. `--ablation` adds one row per
+ingredient. Each row runs in its own process, so its peak memory is its own. Batches go where fastai puts them
+(the GPU if there is one). Prints a table, then `loader: paddy_mt <v> img/s, baseline <v> img/s, ratio <r>` (goal >= 3).
 
-    python benchmarks/loader.py [--n 300] [--size 224] [--bs 64] [--workers 2] [--epochs 2]
+    python benchmarks/loader.py [--n 1000] [--size 224] [--bs 64] [--workers 2] [--epochs 2] [--ablation]
 """
 import argparse, json, os, subprocess, sys, time, resource
 
 def peak_rss_mb():
-    "Peak resident memory of this process and of its (worker) children, in MB"
+    "Peak resident memory of this process and of its largest (worker) child, in MB"
     return sum(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))/1024
 
-def run_one(kind, a):
-    from paddy_mt.all import make_sample, paddy_cache, paddy_dls, read_paddy_csv, DataBlock, ImageBlock, CategoryBlock, \
-        get_image_files, parent_label, RandomSplitter, Resize, aug_transforms, Path, defaults
-    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_n{a.n}'), n=a.n, n_workers=defaults.cpus)
-    t0 = time.perf_counter()
+def make_dls(kind, path, a):
+    from paddy_mt.all import (paddy_dls, read_paddy_csv, DataBlock, ImageBlock, CategoryBlock, get_image_files, parent_label,
+        RandomSplitter, Resize, aug_transforms, paddy_aug_transforms, TfmdDL, math)
+    big = int(a.size*1.5)
     if kind == 'baseline':
         variety = read_paddy_csv(path).set_index('image_id').variety.to_dict()
         dblock = DataBlock(blocks=(ImageBlock, CategoryBlock, CategoryBlock), n_inp=1, get_items=get_image_files,
                            get_y=[parent_label, lambda o: variety[o.name]], splitter=RandomSplitter(0.2, seed=42),
-                           item_tfms=Resize(int(a.size*1.5)), batch_tfms=aug_transforms(size=a.size, min_scale=0.75))
-        dls = dblock.dataloaders(path/'train_images', bs=a.bs, num_workers=a.workers)
-    else: dls = paddy_dls(path, size=a.size, bs=a.bs, seed=42, num_workers=a.workers)
+                           item_tfms=Resize(big, method='squish'), batch_tfms=aug_transforms(size=a.size, min_scale=0.75))
+        return dblock.dataloaders(path/'train_images', bs=a.bs, num_workers=a.workers)
+    kw = dict(size=a.size, bs=a.bs, seed=42, num_workers=a.workers)
+    # the ablation: each row adds one ingredient to the one above it
+    steps = {'+ shrunk copy, reduced-scale decode': dict(presize=big, item_tfms=None, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, min_scale=0.75)),
+             '+ squish without crop and pad': dict(presize=big, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, min_scale=0.75)),
+             '+ crop in the affine pass': dict(presize=big, dl_type=TfmdDL),
+             '+ presize 224/sqrt(0.75)': dict(dl_type=TfmdDL),
+             'paddy_mt': {}}
+    xtra = dict(steps[kind])
+    if xtra.pop('item_tfms', 1) is None:  # fastai's Resize, with paddy_mt's decoding
+        xtra['item_tfms'] = Resize(big, method='squish')
+    return paddy_dls(path, **kw, **xtra)
+
+def run_one(kind, a):
+    from paddy_mt.all import make_sample, paddy_cache, Path, defaults
+    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    t0 = time.perf_counter()
+    dls = make_dls(kind, path, a)
     setup_s = time.perf_counter()-t0
     times = []
     for _ in range(a.epochs):
@@ -33,18 +51,28 @@ def run_one(kind, a):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--n', type=int, default=300); p.add_argument('--size', type=int, default=224)
+    p.add_argument('--n', type=int, default=1000); p.add_argument('--size', type=int, default=224)
     p.add_argument('--bs', type=int, default=64); p.add_argument('--workers', type=int, default=os.cpu_count())
     p.add_argument('--epochs', type=int, default=2); p.add_argument('--data', default=None)
-    p.add_argument('--one', choices=['baseline','paddy_mt'], help=argparse.SUPPRESS)
+    p.add_argument('--ablation', action='store_true', help='one more row per ingredient of the fast pipeline')
+    p.add_argument('--one', help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.one: return print(json.dumps(run_one(a.one, a)))
     import pandas as pd
-    args = [a for a in sys.argv[1:]]
-    res = {k: json.loads(subprocess.run([sys.executable, __file__, *args, '--one', k], check=True, capture_output=True,
-                                        text=True).stdout.strip().splitlines()[-1]) for k in ('baseline','paddy_mt')}
-    print(f'{os.cpu_count()} CPUs, {a.workers} workers, bs {a.bs}, size {a.size}; setup_s includes the one-time shrink')
-    print(pd.DataFrame(res).T.to_string(float_format=lambda x: f'{x:.2f}'))
+    kinds = ['baseline', *(['+ shrunk copy, reduced-scale decode', '+ squish without crop and pad', '+ crop in the affine pass',
+                            '+ presize 224/sqrt(0.75)'] if a.ablation else []), 'paddy_mt']
+    res = {}
+    for k in kinds:
+        r = subprocess.run([sys.executable, __file__, *sys.argv[1:], '--one', k], capture_output=True, text=True)
+        if r.returncode: sys.exit(f'{k} failed:\n{r.stderr[-3000:]}')
+        res[k] = json.loads(r.stdout.strip().splitlines()[-1])
+    import torch
+    dev = torch.cuda.get_device_name() if torch.cuda.is_available() else 'no GPU'
+    print(f'{os.cpu_count()} CPUs, {dev}, {a.workers} workers, bs {a.bs}, size {a.size}, best of {a.epochs} epochs; '
+          'setup_s includes the one-time shrink')
+    df = pd.DataFrame(res).T
+    df['ratio'] = df.images_per_s/df.images_per_s['baseline']
+    print(df.to_string(float_format=lambda x: f'{x:.2f}'))
     b,m = res['baseline']['images_per_s'], res['paddy_mt']['images_per_s']
     print(f'loader: paddy_mt {m:.1f} img/s, baseline {b:.1f} img/s, ratio {m/b:.2f}')
 
