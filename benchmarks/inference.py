@@ -66,7 +66,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--arch', default='resnet18'); p.add_argument('--n', type=int, default=1000)
     p.add_argument('--size', type=int, default=224); p.add_argument('--bs', type=int, default=64)
-    p.add_argument('--workers', type=int, default=os.cpu_count()); p.add_argument('--latency', type=int, default=10)
+    p.add_argument('--workers', type=int, default=os.cpu_count()); p.add_argument('--latency', type=int, default=20)
     p.add_argument('--data', default=None)
     p.add_argument('--one', help=argparse.SUPPRESS); p.add_argument('--export', help=argparse.SUPPRESS)
     p.add_argument('--model', help=argparse.SUPPRESS)

@@ -3,8 +3,9 @@
 Baseline: fastai's `DataBlock` as the Paddy course notebooks build it: `PILImage.create` (full-size decoding at every
 epoch), `Resize(336, 'squish')` (1.5 x 224) and `aug_transforms(size=224, min_scale=0.75)`, which fastai runs in the
 main process. paddy_mt: `paddy_dls` defaults: a pre-shrunk copy made once, libjpeg reduced-scale decoding, a squish
-resize without fastai's no-op crop and pad, presize 224/sqrt(0.75)=259, the random crop folded into the one affine
-resampling pass, and (with no GPU) the batch transforms run in the worker processes. `--ablation` adds one row per
+resize without fastai's no-op crop and pad, the random crop folded into the one affine resampling pass, whose grid
+`AffineWarp` builds in separable passes, fused lighting, presize 224/sqrt(0.75)=259, and (with no GPU) the batch
+transforms run in the worker processes. `--ablation` adds one row per
 ingredient. Each row runs in its own process, so its peak memory is its own. Batches go where fastai puts them
 (the GPU if there is one). Prints a table, then `loader: paddy_mt <v> img/s, baseline <v> img/s, ratio <r>` (goal >= 3).
 
@@ -18,7 +19,7 @@ def peak_rss_mb():
 
 def make_dls(kind, path, a):
     from paddy_mt.all import (paddy_dls, read_paddy_csv, DataBlock, ImageBlock, CategoryBlock, get_image_files, parent_label,
-        RandomSplitter, Resize, aug_transforms, paddy_aug_transforms, TfmdDL, math)
+        RandomSplitter, Resize, aug_transforms, Zoom, crop_zoom, partial, TfmdDL)
     big = int(a.size*1.5)
     if kind == 'baseline':
         variety = read_paddy_csv(path).set_index('image_id').variety.to_dict()
@@ -30,7 +31,9 @@ def make_dls(kind, path, a):
     # the ablation: each row adds one ingredient to the one above it
     steps = {'+ shrunk copy, reduced-scale decode': dict(presize=big, item_tfms=None, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, min_scale=0.75)),
              '+ squish without crop and pad': dict(presize=big, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, min_scale=0.75)),
-             '+ crop in the affine pass': dict(presize=big, dl_type=TfmdDL),
+             '+ crop in the affine pass': dict(presize=big, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, xtra_tfms=[
+                 Zoom(p=1., draw=partial(crop_zoom, min_scale=0.75), size=a.size)])),
+             '+ AffineWarp grid, fused lighting': dict(presize=big, dl_type=TfmdDL),
              '+ presize 224/sqrt(0.75)': dict(dl_type=TfmdDL),
              'paddy_mt': {}}
     xtra = dict(steps[kind])
@@ -60,7 +63,7 @@ def main():
     if a.one: return print(json.dumps(run_one(a.one, a)))
     import pandas as pd
     kinds = ['baseline', *(['+ shrunk copy, reduced-scale decode', '+ squish without crop and pad', '+ crop in the affine pass',
-                            '+ presize 224/sqrt(0.75)'] if a.ablation else []), 'paddy_mt']
+                            '+ AffineWarp grid, fused lighting', '+ presize 224/sqrt(0.75)'] if a.ablation else []), 'paddy_mt']
     res = {}
     for k in kinds:
         r = subprocess.run([sys.executable, __file__, *sys.argv[1:], '--one', k], capture_output=True, text=True)

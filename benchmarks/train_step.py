@@ -13,25 +13,23 @@ from paddy_mt.all import *
 def sync(): 
     if torch.cuda.is_available(): torch.cuda.synchronize()
 
-def step_ms(learn, xb, yb, steps, warmup=3, amp=False):
-    "Median time (ms) of forward + loss + backward + optimiser step on one fixed batch"
+def stepper(learn, xb, yb, amp=False):
+    "A function timing (ms) one forward + loss + backward + optimiser step of `learn` on the fixed batch `xb`, `yb`"
     model = learn.model.train(); opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     dt = torch.bfloat16 if amp else None
-    times = []
-    for i in range(warmup+steps):
+    def step():
         sync(); t = time.perf_counter()
         with torch.autocast(xb.device.type, dtype=dt, enabled=amp):
             loss = learn.loss_func(model(xb), *yb)
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
-        sync()
-        if i >= warmup: times.append((time.perf_counter()-t)*1000)
-    return float(np.median(times))
+        sync(); return (time.perf_counter()-t)*1000
+    return step
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--arch', default='resnet18'); p.add_argument('--size', type=int, default=64)
     p.add_argument('--bs', type=int, default=32); p.add_argument('--n', type=int, default=300)
-    p.add_argument('--steps', type=int, default=10); p.add_argument('--epoch', action='store_true')
+    p.add_argument('--steps', type=int, default=20); p.add_argument('--epoch', action='store_true')
     p.add_argument('--fp16', action='store_true', help='mixed precision (bf16 autocast for the step, to_fp16 for the epoch)')
     p.add_argument('--workers', type=int, default=None); p.add_argument('--data', default=None)
     a = p.parse_args()
@@ -44,18 +42,23 @@ def main():
     xb,yd,yv = dls_m.one_batch()
     runs = (('paddy_mt multi-task', learn_m, (yd,yv)), ('fastai single-task', learn_s, (yd,)))
     res = {name: dict(params=sum(p.numel() for p in l.model.parameters()), step_ms=[], epoch_s=[]) for name,l,_ in runs}
-    # alternate the two (A B A B) and keep the best, so that warm-up (cudnn autotuning, worker start) favours neither
-    for rep in range(2):
+    for name,learn,yb in runs: learn.model.to(dev)
+    steps = {name: stepper(learn, xb.to(dev), [y.to(dev) for y in yb], amp=a.fp16 and dev.type=='cuda') for name,learn,yb in runs}
+    for i in range(3+a.steps):  # alternate step by step (A B A B ...), so that drift and warm-up favour neither
+        for name,f in steps.items():
+            t = f()
+            if i >= 3: res[name]['step_ms'].append(t)
+    if dev.type=='cuda':  # memory one step needs on top of what is allocated already (activations, gradients)
+        for name,f in steps.items():
+            torch.cuda.empty_cache(); base = torch.cuda.memory_allocated(); torch.cuda.reset_peak_memory_stats(); f()
+            res[name]['step_mem_GB'] = (torch.cuda.max_memory_allocated()-base)/1e9
+    for rep in range(2 if a.epoch else 0):  # whole epochs, data loading included: A B A B, best of two
         for name,learn,yb in runs:
-            learn.model.to(dev)
-            res[name]['step_ms'].append(step_ms(learn, xb.to(dev), [y.to(dev) for y in yb], a.steps, amp=a.fp16 and dev.type=='cuda'))
-            if a.epoch:
-                if a.fp16 and not hasattr(learn, 'mixed_precision'): learn.to_fp16()
-                sync(); t = time.perf_counter()
-                with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
-                sync(); res[name]['epoch_s'].append(time.perf_counter()-t)
-            if dev.type=='cuda': res[name]['peak_mem_GB'] = max(res[name].get('peak_mem_GB', 0), torch.cuda.max_memory_reserved()/1e9); torch.cuda.reset_peak_memory_stats()
-    for r in res.values(): r['step_ms'] = min(r['step_ms']); r['epoch_s'] = min(r['epoch_s']) if r['epoch_s'] else float('nan')
+            if a.fp16 and not hasattr(learn, 'mixed_precision'): learn.to_fp16()
+            sync(); t = time.perf_counter()
+            with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+            sync(); res[name]['epoch_s'].append(time.perf_counter()-t)
+    for r in res.values(): r['step_ms'] = float(np.median(r['step_ms'])); r['epoch_s'] = min(r['epoch_s']) if r['epoch_s'] else float('nan')
     print(f'device {dev}, {torch.cuda.get_device_name() if dev.type=="cuda" else os.cpu_count()} , arch {a.arch}, size {a.size}, bs {a.bs}, images {len(dls_m.train_ds)+len(dls_m.valid_ds)}')
     print(pd.DataFrame(res).T.to_string(float_format=lambda x: f'{x:.3f}'))
     m,s = res['paddy_mt multi-task'], res['fastai single-task']
