@@ -14,6 +14,7 @@ def timed(cmd, env):
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     out = r.stdout + r.stderr
     failed = 'Failed On The Following Notebooks' in out or r.returncode != 0
+    if failed: print(f'{cmd} failed:\n{out[-2000:]}')
     return time.perf_counter()-t, failed, re.findall(r'^(\S+\.ipynb): (\d+) secs$', out, flags=re.M)
 
 def main():
@@ -21,6 +22,7 @@ def main():
     p.add_argument('--flags', default=''); a = p.parse_args()
     bindir = os.path.dirname(sys.executable)
     env = {k:v for k,v in os.environ.items() if k not in ('OMP_NUM_THREADS','MKL_NUM_THREADS')}
+    env['PATH'] = bindir + os.pathsep + env.get('PATH', '')  # nbdev_test of this environment
     flags = ['--flags', a.flags] if a.flags else []
     res = {}
     res['baseline'] = timed([f'{bindir}/nbdev_test', '--timing', *flags], env)
