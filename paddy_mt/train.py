@@ -6,14 +6,14 @@
 __all__ = ['majority_error_rates', 'NaNLossError', 'StopOnNaN', 'read_progress', 'PaddyCheckpoint', 'SkipEpochs', 'fit_paddy',
            'paddy_results']
 
-# %% ../nbs/06_train.ipynb #2e46f788
+# %% ../nbs/06_train.ipynb #a6378972
 import json, os, random, time, warnings
 from fastai.vision.all import *
 from fastai.callback.tracker import TrackerCallback
 from .data import get_paddy_path, paddy_dls, check_tasks
 from .learner import multitask_learner
 
-# %% ../nbs/06_train.ipynb #1fba4b62
+# %% ../nbs/06_train.ipynb #dfcb405c
 def majority_error_rates(dls:DataLoaders)->dict:
     "Per task, the error rate on the validation set of always predicting the most common class there"
     res = {}
@@ -22,7 +22,7 @@ def majority_error_rates(dls:DataLoaders)->dict:
         res[f'{t}_error_rate'] = float(1 - counts.iloc[0]/counts.sum())
     return res
 
-# %% ../nbs/06_train.ipynb #6f29d4fd
+# %% ../nbs/06_train.ipynb #ba5cb8ad
 class NaNLossError(RuntimeError): "The training loss became NaN or infinite"
 
 class StopOnNaN(Callback):
@@ -34,7 +34,7 @@ class StopOnNaN(Callback):
                                f'batch {self.iter} (of {self.n_iter}), lr {self.opt.hypers[-1]["lr"]:.3g}: training stopped '
                                'before this step; try a lower learning rate')
 
-# %% ../nbs/06_train.ipynb #322d3b34
+# %% ../nbs/06_train.ipynb #24f4e20d
 def _atomic_write(fn:Path, write):
     "Call `write(tmp)` then move `tmp` onto `fn`: `fn` is always either the old or the new complete file"
     tmp = fn.with_name(f'.tmp_{fn.name}')
@@ -45,7 +45,7 @@ def read_progress(path)->dict:
     fn = Path(path)/'progress.json'
     return json.loads(fn.read_text()) if fn.exists() else None
 
-# %% ../nbs/06_train.ipynb #d831b770
+# %% ../nbs/06_train.ipynb #a30d9ab4
 class PaddyCheckpoint(TrackerCallback):
     "After each epoch save `last.pth` (model and optimizer) and `progress.json` to `path`; `best.pth` when `monitor` improves"
     order = TrackerCallback.order+1
@@ -76,7 +76,7 @@ class PaddyCheckpoint(TrackerCallback):
         _atomic_write(self.path/'last.pth', lambda f: self.learn.save(f, with_opt=True))
         _atomic_write(self.path/'progress.json', lambda f: f.write_text(json.dumps(p, indent=1)))
 
-# %% ../nbs/06_train.ipynb #db9c1336
+# %% ../nbs/06_train.ipynb #5446d2bd
 class SkipEpochs(Callback):
     "fastai's `SkipToEpoch` (start `fit` at epoch `epoch`), leaving no empty rows in the training table or the `Recorder`"
     order = SkipToEpoch.order
@@ -90,7 +90,7 @@ class SkipEpochs(Callback):
             self.learn.logger = self.logger_
             self.recorder.values.pop(); self.recorder.iters.pop()
 
-# %% ../nbs/06_train.ipynb #b2a46582
+# %% ../nbs/06_train.ipynb #75b45d10
 @patch
 def fine_tune_from(self:Learner, start_epoch:int, # Epochs already done (the frozen ones count first)
                    epochs:int, base_lr=2e-3, freeze_epochs=1, # As in `fine_tune`
@@ -106,7 +106,7 @@ def fine_tune_from(self:Learner, start_epoch:int, # Epochs already done (the fro
     self.unfreeze(); _load(start_epoch > freeze_epochs)
     _fit(epochs, slice(base_lr/2/lr_mult, base_lr/2), max(0, start_epoch-freeze_epochs), pct_start=pct_start, div=div)
 
-# %% ../nbs/06_train.ipynb #eab3bea5
+# %% ../nbs/06_train.ipynb #8a53a3b3
 _SUGGESTERS = dict(minimum=minimum, steep=steep, valley=valley, slide=slide)
 _SAME = ('arch','tasks','epochs','freeze_epochs','size','pretrained')   # settings a resumed run must share with the original
 
@@ -123,7 +123,7 @@ def _nan_help(e, ck):
     if p: msg += f'. The checkpoint of epoch {p["epochs_done"]} in {ck} is intact: resume from it with resume=True and a lower lr'
     return NaNLossError(msg)
 
-# %% ../nbs/06_train.ipynb #b16af66d
+# %% ../nbs/06_train.ipynb #e0153d3e
 @delegates(paddy_dls, but=['tasks','size','bs','seed','method'])
 def fit_paddy(path=None, # Paddy data folder; None: found by `get_paddy_path`
               arch:str='convnext_tiny', # timm architecture name
@@ -144,6 +144,7 @@ def fit_paddy(path=None, # Paddy data folder; None: found by `get_paddy_path`
               resume:bool=False, # Continue the run saved in `checkpoint_dir`, if there is one
               cbs=None, # More callbacks for the training
               learner_kwargs:dict=None, # Passed to `multitask_learner` (e.g. `label_smoothing`, `uncertainty`)
+              verbose:bool=True, # Say where the data comes from (see `get_paddy_path`)
               **kwargs)->Learner:
     "Find the data, build `DataLoaders` and a multi-task `Learner`, fine-tune it; `learn.settings` and `learn.fit_time` say how"
     tasks = check_tasks(tasks)
@@ -159,7 +160,7 @@ def fit_paddy(path=None, # Paddy data folder; None: found by `get_paddy_path`
     if progress: _check_resume(progress, settings, ck); settings['split_seed'] = progress['settings']['split_seed']
     done = progress['epochs_done'] if progress else 0
     if seed is not None: set_seed(seed + done)
-    dls = paddy_dls(get_paddy_path(path), tasks, size=size, bs=bs, seed=settings['split_seed'], method=method, **kwargs)
+    dls = paddy_dls(get_paddy_path(path, verbose=verbose), tasks, size=size, bs=bs, seed=settings['split_seed'], method=method, **kwargs)
     learn = multitask_learner(dls, arch, weights=weights, pretrained=pretrained, **ifnone(learner_kwargs, {}))
     monitor = ifnone(monitor, f'{tasks[0]}_error_rate')
     if monitor not in (names := ['train_loss','valid_loss',*L(learn.metrics).attrgot('name')]):
@@ -181,7 +182,7 @@ def fit_paddy(path=None, # Paddy data folder; None: found by `get_paddy_path`
     learn.settings = settings
     return learn
 
-# %% ../nbs/06_train.ipynb #1115a0a2
+# %% ../nbs/06_train.ipynb #82572760
 def paddy_results(learn:Learner)->dict:
     "Settings, fit time, and final losses and per-task metrics of a `Learner` trained by `fit_paddy`"
     rec = learn.recorder
