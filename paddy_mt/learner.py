@@ -38,16 +38,20 @@ def multitask_learner_splitter(model:nn.Module)->L:
     return groups[:-1] + [groups[-1] + list(model.parameters(recurse=False))]
 
 # %% ../nbs/05_learner.ipynb #07be8a16
-_OFFLINE_HELP = ("could not load pretrained weights for {arch!r} ({err}). Without internet timm cannot download them. "
-    "Either pass pretrained=False (random weights), or download the weights on a machine with internet "
-    "(`timm.create_model({arch!r}, pretrained=True)`), copy its Hugging Face cache (~/.cache/huggingface/hub, or $HF_HOME/hub) "
-    "to the same place here, and set HF_HUB_OFFLINE=1 so that timm reads the cache without trying the network.")
+from .weights import pretrained_source, _OFFLINE_HELP
 
 def _create_model(arch, n_outs, pretrained, **kwargs):
-    try: return create_multitask_model(arch, n_outs, pretrained=pretrained, **kwargs)
+    "`create_multitask_model`; pretrained weights from a file when `pretrained` is one, or from `pretrained_source`"
+    if not pretrained: return create_multitask_model(arch, n_outs, pretrained=False, **kwargs)
+    overlay = kwargs.pop('pretrained_cfg_overlay', None) or {}
+    file,how = (None,'the file given') if 'file' in overlay else pretrained_source(arch, None if pretrained is True else pretrained)
+    if file is not None: overlay = {**overlay, 'file':str(file)}
+    try: model = create_multitask_model(arch, n_outs, pretrained=True, pretrained_cfg_overlay=overlay or None, **kwargs)
     except (OSError, ConnectionError) as e:
-        if not pretrained: raise
-        raise RuntimeError(_OFFLINE_HELP.format(arch=arch, err=f'{type(e).__name__}: {str(e)[:200]}')) from e
+        raise RuntimeError(_OFFLINE_HELP.format(arch=arch, why=f'{type(e).__name__}: {str(e)[:200]}')) from e
+    if overlay: print(f'paddy_mt: pretrained weights for {arch} from {how}')
+    model.pretrained_from = how
+    return model
 
 # %% ../nbs/05_learner.ipynb #5d0ed07a
 @delegates(Learner.__init__)
