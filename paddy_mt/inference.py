@@ -41,7 +41,7 @@ def channels_last(model:nn.Module, on:bool=True):
 
 def task_preds(learn:Learner, items, # Image paths or PIL images
                bs:int=64, # Batch size
-               tta:bool=False, # Use test time augmentation (`Learner.tta`)
+               tta:bool=False, # Use test time augmentation (`MultiTaskLearner.tta`)
                fast:bool=True, # Run the model in channels-last memory format (same numbers, faster convolutions)
                **kwargs)->tuple:
     "Probabilities for `items`: one tensor per task, in the order of `learn.model.tasks`"
