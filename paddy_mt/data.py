@@ -80,7 +80,7 @@ def _sample_path(n:int, seed:int)->Path:
 
 # %% ../nbs/00_data.ipynb #687bc5df
 def get_paddy_path(path=None, # Folder holding train.csv, train_images/ and test_images/
-                   sample_n:int=300, # Images in the embedded sample, if it comes to that
+                   sample_n:int=1000, # Images in the embedded sample, if it comes to that
                    seed:int=42, # Seed of the embedded sample
                    download:bool=True, # Try the `kaggle` client when Kaggle credentials exist
                    verbose:bool=True, # Report each place looked at

@@ -12,10 +12,10 @@ import json, os, random, time, warnings
 from fastai.vision.all import *
 from fastai.callback.tracker import TrackerCallback
 from .data import get_paddy_path, paddy_dls, check_tasks
-from .learner import multitask_learner
+from .learner import multitask_learner, MultiTaskLearner
 
 # %% ../nbs/06_train.ipynb #a042ad22
-SAMPLE_RECIPE = dict(arch='tf_efficientnet_lite0', epochs=3, size=96, bs=32, pretrained=True)   # measured below
+SAMPLE_RECIPE = dict(arch='tf_efficientnet_lite0', epochs=3, size=128, bs=32, pretrained=True)   # measured below
 
 # %% ../nbs/06_train.ipynb #dfcb405c
 def majority_error_rates(dls:DataLoaders)->dict:
@@ -96,7 +96,7 @@ class SkipEpochs(Callback):
 
 # %% ../nbs/06_train.ipynb #75b45d10
 @patch
-def fine_tune_from(self:Learner, start_epoch:int, # Epochs already done (the frozen ones count first)
+def fine_tune_from(self:MultiTaskLearner, start_epoch:int, # Epochs already done (the frozen ones count first)
                    epochs:int, base_lr=2e-3, freeze_epochs=1, # As in `fine_tune`
                    checkpoint=None, # File saved by `Learner.save(..., with_opt=True)` after `start_epoch` epochs
                    lr_mult=100, pct_start=0.3, div=5.0, cbs=None, **kwargs):
