@@ -66,7 +66,7 @@ def sweep_grid(archs, # timm architecture names (a list or a comma-separated str
     archs = check_archs(_listify(archs, str.strip, 'archs'))
     return dict(arch=archs, lr=lrs, method=methods, size=sizes, repeat=list(range(repeats)))
 
-# %% ../nbs/10_sweep.ipynb #94685fa2
+# %% ../nbs/10_sweep.ipynb #78f64fe9
 GRID_AXES = ('arch', 'lr', 'method', 'size', 'repeat')
 
 def grid_points(grid:dict)->list:
@@ -261,13 +261,30 @@ def _std_results(r:dict, prefix='')->dict:
             out[re.sub(r'_(error_rate|error)$', '_err', k)] = float(v)
     return out
 
+# %% ../nbs/10_sweep.ipynb #a5630de6
+def _epoch_report(on_epoch, metric:str):
+    "A fastai callback calling `on_epoch(n, value of metric)` after the n-th epoch of a training (frozen epochs included)"
+    from fastai.callback.core import Callback
+    class EpochReport(Callback):
+        order = 60  # after the `Recorder` (50) has the epoch's values
+        def __init__(self): self.n = 0
+        def after_epoch(self):
+            vals = dict(zip(self.recorder.metric_names[1:], self.recorder.values[-1]))
+            if metric in vals: on_epoch(self.n, float(vals[metric]))
+            self.n += 1
+    return EpochReport()
+
 # %% ../nbs/10_sweep.ipynb #4d905cf1
 def fit_point(point:dict, # A grid point: arch, lr, method, size, repeat
               recipe:dict, # The sweep's recipe (see `create_sweep`)
               path=None, # Data folder
+              on_epoch=None, # Called with (epoch, first task's error rate) after each epoch, if `fit` takes fastai `cbs`
              )->dict:
     "Train `point` with the recipe's training function and measure it; an error is returned as `status='failed'`"
     fit, results = _import(recipe['fit']), _import(recipe['results'])
+    kw = dict(recipe['fit_kwargs'])
+    if on_epoch and 'cbs' in inspect.signature(fit).parameters:
+        kw['cbs'] = [_epoch_report(on_epoch, f"{recipe['tasks'][0]}_error_rate")]
     torch = sys.modules.get('torch')  # imported by a training function that uses it
     cuda = bool(torch) and torch.cuda.is_available()
     _reset_peak_mem(cuda)
@@ -275,7 +292,7 @@ def fit_point(point:dict, # A grid point: arch, lr, method, size, repeat
     try:
         learn = fit(path, arch=point['arch'], lr=point['lr'], method=point['method'], size=point['size'], seed=point['repeat'],
                     epochs=recipe['epochs'], bs=recipe['bs'], tasks=tuple(recipe['tasks']), pretrained=recipe['pretrained'],
-                    fp16=recipe['fp16'] and cuda, **recipe['fit_kwargs'])
+                    fp16=recipe['fp16'] and cuda, **kw)
         res.update(params=sum(p.numel() for p in learn.model.parameters()),
                    fit_time=float(getattr(learn, 'fit_time', None) or time.perf_counter()-t0))
         res.update(_std_results(results(learn)))
@@ -286,7 +303,7 @@ def fit_point(point:dict, # A grid point: arch, lr, method, size, repeat
     _reset_peak_mem(cuda)
     return res
 
-# %% ../nbs/10_sweep.ipynb #2970bed9
+# %% ../nbs/10_sweep.ipynb #de2b539d
 def dry_fit(path=None, # Data folder (not read)
             arch:str='resnet18', lr:float=0.01, size:int=224, seed:int=0, # The grid point
             seconds:float=0., # How long the "training" takes
@@ -303,7 +320,7 @@ def dry_results(learn)->dict:
     "The made-up results of a `dry_fit` run"
     return learn.results
 
-# %% ../nbs/10_sweep.ipynb #1293f60f
+# %% ../nbs/10_sweep.ipynb #13556aae
 def check_sweep(archs, # Architectures of the sweep
                 pretrained:bool, # Do its runs start from pretrained weights?
                 path=None, # Data folder; None: found by `get_paddy_path`
@@ -334,7 +351,7 @@ def _objective(trial, path=None):
     point = tuple(trial.suggest_categorical(k, grid[k]) for k in GRID_AXES)  # the values it was queued with
     trial.set_user_attr('worker', f'{socket.gethostname()}:{os.getpid()}')
     trial.set_user_attr('status', 'running')
-    res = fit_point(dict(zip(GRID_AXES, point)), recipe, ifnone(path, study.user_attrs.get('path')))
+    res = fit_point(dict(zip(GRID_AXES, point)), recipe, ifnone(path, study.user_attrs.get('path')), on_epoch=lambda n,v: trial.report(v, n))
     for k,v in res.items(): trial.set_user_attr(k, v)
     if res['status'] == 'failed': raise RuntimeError(res['error'])
     return res.get(f"{recipe['tasks'][0]}_err", 0.)
@@ -547,7 +564,7 @@ def plot_sweep(df:pd.DataFrame, # `sweep_results`
     ax.legend(title='family', fontsize=8, markerscale=0.5)
     return ax
 
-# %% ../nbs/10_sweep.ipynb #ab2da9c5
+# %% ../nbs/10_sweep.ipynb #35fcb7c0
 def sweep_report(df:pd.DataFrame, # `sweep_results`
                  top:int=10, # Rows of the top settings table
                  within:float=0.05, # See `sweep_recommend`
@@ -566,7 +583,7 @@ def sweep_report(df:pd.DataFrame, # `sweep_results`
                 '\n' + sweep_recommend(df, within, metric)]
     return '\n'.join(out)
 
-# %% ../nbs/10_sweep.ipynb #cc11e6b7
+# %% ../nbs/10_sweep.ipynb #1d56a717
 def _json_arg(s:str, name:str)->dict:
     "The JSON object in option `--name`, or a `ValueError`"
     try: o = json.loads(s) if s else {}
