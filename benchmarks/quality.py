@@ -12,7 +12,7 @@ baseline, and a last line `quality: paddy_mt <disease error>, baseline <disease 
     python benchmarks/quality.py                 # 3 seeds on the embedded sample, CPU (about 10 minutes on 2 cores)
     python benchmarks/quality.py --seeds 5
 """
-import argparse, time, warnings
+import argparse, contextlib, io, time, warnings
 from paddy_mt.all import *
 from paddy_mt.weights import pretrained_source
 from fastai.vision.learner import _timm_norm, default_split
@@ -42,7 +42,8 @@ def fastai_recipe(path, valid_names:set, arch, size, presize, bs, epochs, lr, se
 
 def paddy_recipe(path, recipe:dict, split_seed, seed):
     "paddy_mt's default: `fit_paddy` with `SAMPLE_RECIPE`"
-    learn = fit_paddy(path, seed=seed, split_seed=split_seed, stratify='both', verbose=False, **recipe)
+    with contextlib.redirect_stdout(io.StringIO()):   # the training table and where the weights come from
+        learn = fit_paddy(path, seed=seed, split_seed=split_seed, stratify='both', verbose=False, **recipe)
     res = paddy_results(learn)
     return {k:res[k] for k in ('disease_error_rate','variety_error_rate','fit_time')},learn
 
@@ -53,6 +54,7 @@ def main():
     p.add_argument('--data', default=None, help='a Paddy data folder; default the embedded sample')
     a = p.parse_args()
     warnings.filterwarnings('ignore')
+    defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]   # no progress bars in the log
     path = get_paddy_path(a.data, verbose=False)
     recipe = dict(SAMPLE_RECIPE)
     size = recipe['size']; presize = math.ceil(size/math.sqrt(0.75))
