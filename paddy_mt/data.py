@@ -447,6 +447,9 @@ def paddy_dls(path, # Paddy data folder (see `get_paddy_path`)
                        get_y=[ColReader(t) for t in tasks], splitter=paddy_splitter(items, valid_pct, seed, stratify),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, path=path, **kwargs)
+    if 0 < (n := len(dls.train_ds)) < bs:  # fastai drops the last incomplete batch: there would be nothing to train on
+        warnings.warn(f'{n} training images, fewer than the batch size {bs}: training batches of {n}')
+        dls.loaders[0] = dls.train.new(bs=n)
     dls.tasks,dls.items_report = tasks,items.attrs.get('report', {})
     return dls
 
