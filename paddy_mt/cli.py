@@ -59,7 +59,9 @@ def train_settings(path=None, arch:str=None, epochs:int=None, size:int=None, lr=
     check_method(method)
     pretrained = dflt['pretrained'] if pretrained is None else bool(pretrained)
     for k,lo in (('epochs',1),('size',32),('bs',1),('shrink',32),('seed',0)): check_number(k, locals()[k], lo)
-    return dict(path=path, arch=check_arch(ifnone(arch, dflt['arch'])), epochs=ifnone(epochs, dflt['epochs']),
+    try: arch = check_arch(ifnone(arch, dflt['arch']))
+    except ValueError as e: raise ValueError(f'--arch {arch}: {e}') from None
+    return dict(path=path, arch=arch, epochs=ifnone(epochs, dflt['epochs']),
                 size=ifnone(size, dflt['size']), lr=parse_lr(lr), bs=ifnone(bs, dflt['bs']), tasks=tasks,
                 weights=parse_weights(weights, tasks), method=method, fp16=bool(fp16), seed=seed, pretrained=pretrained,
                 freeze_epochs=1 if pretrained else 0, stratify='both', **({} if shrink is None else {'shrink':shrink}))
@@ -86,12 +88,14 @@ def fit_export(kw:dict, # Keyword arguments of `fit_paddy`
                out:Path, # File to export the model to
                repeats:int=1, # Number of runs, with seeds `seed`, `seed+1`... (all unseeded without a seed)
                fallback:bool=True, # See `fit_or_scratch`
+               fit=fit_paddy, # Training function, returning a `Learner`
+               results=paddy_results, # Its results: a dict with the error rate of the first task
               )->pd.DataFrame:
     "Train `repeats` times, exporting to `out` each run that beats the previous ones on the first task: a table of the runs"
     key,best = f"{kw['tasks'][0]}_error_rate",[]
     def recipe(seed):
-        learn = fit_or_scratch(fit_paddy, {**kw, 'seed':seed, 'verbose':False}, fallback)  # `train_settings` said where the data is
-        res = paddy_results(learn)
+        learn = fit_or_scratch(fit, {**kw, 'seed':seed, 'verbose':False}, fallback)  # `train_settings` said where the data is
+        res = results(learn)
         if not best or res[key] < best[0]: learn.export(out); best[:] = [res[key]]
         return res
     seed = kw.get('seed')
