@@ -8,16 +8,23 @@ import os, math, shutil, hashlib, zipfile, warnings, difflib, tempfile, fnmatch
 from fastai.vision.all import *
 import pandas as pd
 from PIL import Image, ImageOps
-from fastai.vision.augment import _WarpCoord, _grid_sample
 from .sample import make_sample, DISEASES, VARIETIES
+from .augment import FastResize, fast_aug_transforms, WorkerTfmsDL, AffineWarp, crop_zoom, fast_lighting
 
 # %% auto #0
 __all__ = ['PADDY_COMP', 'KAGGLE_INPUT', 'TASK_COLS', 'get_fname', 'CACHE_KINDS', 'paddy_cache', 'paddy_problems',
            'test_images_problem', 'check_paddy', 'get_paddy_path', 'read_paddy_csv', 'image_sizes',
            'verify_images_parallel', 'paddy_items', 'to_rgb', 'open_rgb', 'shrink_paddy', 'auto_max_side', 'DraftOpen',
-           'PaddyImageBlock', 'PaddyResize', 'GetFname', 'check_tasks', 'paddy_splitter', 'crop_zoom', 'AffineWarp',
-           'fast_lighting', 'paddy_aug_transforms', 'PaddyDL', 'paddy_dls', 'paddy_test_files', 'paddy_test_dl',
-           'cache_entries', 'clear_cache']
+           'DraftImageBlock', 'GetFname', 'check_tasks', 'paddy_splitter', 'paddy_dls', 'paddy_test_files',
+           'paddy_test_dl', 'cache_entries', 'clear_cache', 'FastResize', 'fast_aug_transforms', 'WorkerTfmsDL',
+           'AffineWarp', 'crop_zoom', 'fast_lighting']
+
+# %% ../nbs/00_data.ipynb #83980a88
+# the fast pipeline lives in `paddy_mt.augment`; models exported before it moved there look for these old names here
+PaddyResize,paddy_aug_transforms,PaddyDL = FastResize,fast_aug_transforms,WorkerTfmsDL
+
+# %% ../nbs/00_data.ipynb #2f19fb5d
+_all_ = ['FastResize', 'fast_aug_transforms', 'WorkerTfmsDL', 'AffineWarp', 'crop_zoom', 'fast_lighting']  # `from paddy_mt.all import *` users had them
 
 # %% ../nbs/00_data.ipynb #7b0cfeda
 PADDY_COMP = 'paddy-disease-classification'
@@ -270,16 +277,9 @@ class DraftOpen(Transform):
         if not isinstance(o, (str,Path,Image.Image)): return PILImage.create(o)
         return PILImage(open_rgb(o, self.min_wh))
 
-def PaddyImageBlock(min_wh:tuple=None):
+def DraftImageBlock(min_wh:tuple=None):
     "fastai's `ImageBlock`, opening images with `DraftOpen(min_wh)`"
     return TransformBlock(type_tfms=DraftOpen(min_wh), batch_tfms=IntToFloatTensor)
-
-# %% ../nbs/00_data.ipynb #5150c262
-class PaddyResize(Resize):
-    "fastai's `Resize`; 'squish' on a PIL image is one `Image.resize` (fastai also crops and pads by zero pixels)"
-    def encodes(self, x:Image.Image|TensorBBox|TensorPoint):
-        if self.method!=ResizeMethod.Squish or not isinstance(x, Image.Image): return super().encodes(x)
-        return x.resize(self.size, self.mode_mask if isinstance(x, PILMask) else self.mode)
 
 # %% ../nbs/00_data.ipynb #f17d0c51
 class GetFname(Transform):
@@ -340,76 +340,6 @@ def paddy_splitter(items:pd.DataFrame, # The items table
 # %% ../nbs/00_data.ipynb #fdb6bc6d
 def _hw(size)->tuple: return (size,size) if isinstance(size,int) else tuple(size)
 
-# %% ../nbs/00_data.ipynb #75c7b758
-def crop_zoom(x, # The batch (only its size and device are used)
-              min_scale:float=0.75, # Smallest crop area, as a share of the image
-             )->Tensor:
-    "One zoom factor per image: a random square crop of area in [`min_scale`, 1], drawn like `RandomResizedCrop`"
-    return 1/x.new_empty(x.size(0)).uniform_(min_scale, 1).sqrt()
-
-def _lin(n:int, align_corners:bool, t:Tensor)->Tensor:
-    "The `n` sampling coordinates of one side in [-1,1], as `F.affine_grid` places them"
-    r = torch.linspace(-1, 1, n, dtype=t.dtype, device=t.device)
-    return r if align_corners else r*(n-1)/n
-
-class AffineWarp(AffineCoordTfm):
-    "fastai's `AffineCoordTfm`; for images with at most one `Warp`, the grid comes from one 3x3 matrix, in separable passes"
-    def _encode(self, x, mode, reverse=False):
-        warps = [] if self.split_idx else list(self.coord_fs)
-        if not isinstance(x, TensorImage) or reverse or len(warps)>1 or any(not isinstance(w, _WarpCoord) for w in warps):
-            return super()._encode(x, mode, reverse)
-        mat,N,(H,W) = self.mat.as_subclass(Tensor),x.shape[0],self.size or x.shape[-2:]
-        M = torch.cat([mat, mat.new_tensor([[0,0,1.]]).expand(N,1,3)], 1)  # the affine matrices, (N,3,3)
-        if warps:  # fastai's warp is a perspective transform, a 3x3 matrix too: compose the two
-            c = find_coeffs(warps[0].orig_pts, warps[0].targ_pts).as_subclass(Tensor)
-            M = torch.cat([c, torch.ones_like(c[:,:1])], 1).view(N,3,3) @ M
-        xs,ys = _lin(W, self.align_corners, mat),_lin(H, self.align_corners, mat)
-        # each output coordinate is a*x + b*y + c: one (N,H,W) pass each, instead of fastai's full-grid matmuls
-        u,v,*w = [M[:,r,0,None,None]*xs + (M[:,r,1,None]*ys + M[:,r,2,None])[...,None] for r in range(3 if warps else 2)]
-        if w:
-            if (w[0]==0).any(): return super()._encode(x, mode, reverse)  # fastai then drops the warp
-            u,v = u/w[0],v/w[0]
-        coords = torch.stack([u,v], -1)
-        if min(x.shape[-2]/H, x.shape[-1]/W) > 2: return TensorImage(_grid_sample(x, coords, mode, self.pad_mode, self.align_corners))
-        return TensorImage(F.grid_sample(x, coords, mode=mode, padding_mode=self.pad_mode, align_corners=self.align_corners))
-
-def fast_lighting(x:TensorImage, func)->TensorImage:
-    "fastai's `TensorImage.lighting` (`func` applied in logit space) in two fused passes instead of eight"
-    return func(torch.logit(x, eps=1e-7)).sigmoid_()
-
-@delegates(aug_transforms)
-def paddy_aug_transforms(size=224, # Output size (or (height, width))
-                         min_scale:float=0.75, # Smallest random crop area, as a share of the image
-                         **kwargs):
-    "fastai's `aug_transforms`, with the random crop folded into the one affine resampling pass"
-    xtra = [Zoom(p=1., draw=partial(crop_zoom, min_scale=min_scale), size=size)] if min_scale<1 else []
-    tfms = aug_transforms(size=size, min_scale=1., xtra_tfms=xtra+L(kwargs.pop('xtra_tfms', None)), **kwargs)
-    for t in tfms:
-        if type(t) in (Brightness,Contrast,LightingTfm): t.space_fn = fast_lighting
-    return [AffineWarp(aff_fs=t.aff_fs, coord_fs=t.coord_fs, size=t.cp_size, mode=t.mode, pad_mode=t.pad_mode,
-                       mode_mask=t.mode_mask, align_corners=t.align_corners) if isinstance(t, AffineCoordTfm) else t for t in tfms]
-
-# %% ../nbs/00_data.ipynb #ab014909
-class PaddyDL(TfmdDL):
-    "A `TfmdDL` that runs the batch transforms in the worker processes when batches stay on the CPU"
-    tfms_in_workers,_worker_tfms = True,None
-    def do_batch(self, b):
-        b = super().do_batch(b)
-        in_worker = self._worker_tfms is not None and torch.utils.data.get_worker_info() is not None
-        return self._worker_tfms(b) if in_worker else b
-
-    def before_iter(self):
-        super().before_iter()  # fastai sets the pipeline's split (train or valid) here, before the workers start
-        on_cpu = self.device is None or torch.device(self.device).type=='cpu'
-        # the workers keep the real pipeline; the main process gets an empty one until the iteration ends
-        if self.tfms_in_workers and on_cpu and self.fake_l.num_workers>0:
-            self._worker_tfms,self.after_batch = self.after_batch,Pipeline()
-
-    def __iter__(self):
-        try: yield from super().__iter__()
-        finally:  # also when the loop stops early
-            if self._worker_tfms is not None: self.after_batch,self._worker_tfms = self._worker_tfms,None
-
 # %% ../nbs/00_data.ipynb #3f0af47f
 @delegates(DataBlock.dataloaders)
 def paddy_dls(path, # Paddy data folder (see `get_paddy_path`)
@@ -438,12 +368,12 @@ def paddy_dls(path, # Paddy data folder (see `get_paddy_path`)
     if shrink == 'auto': shrink = auto_max_side(path, min_wh) if min_wh else None
     if shrink: path = shrink_paddy(path, shrink)
     items = paddy_items(path, verify=verify)
-    item_tfms = ifnone(item_tfms, PaddyResize(first, method=method))
-    if aug: batch_tfms = ifnone(batch_tfms, paddy_aug_transforms(size=sz, min_scale=min_scale))
-    img_block = PaddyImageBlock(min_wh if fast_decode else None)
+    item_tfms = ifnone(item_tfms, FastResize(first, method=method))
+    if aug: batch_tfms = ifnone(batch_tfms, fast_aug_transforms(size=sz, min_scale=min_scale))
+    img_block = DraftImageBlock(min_wh if fast_decode else None)
     # each vocab comes from all the items, not just the training split: a rare class may land in validation only
     dblock = DataBlock(blocks=(img_block, *[CategoryBlock(vocab=sorted(items[t].unique())) for t in tasks]), n_inp=1,
-                       dl_type=PaddyDL, get_x=get_fname,
+                       dl_type=WorkerTfmsDL, get_x=get_fname,
                        get_y=[ColReader(t) for t in tasks], splitter=paddy_splitter(items, valid_pct, seed, stratify),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, path=path, **kwargs)
