@@ -97,7 +97,7 @@ def _sample_path(n:int, seed:int)->Path:
 
 # %% ../nbs/00_data.ipynb #687bc5df
 def get_paddy_path(path=None, # Folder holding train.csv and train_images/ (and test_images/ to predict)
-                   sample_n:int=300, # Images in the embedded sample, if it comes to that
+                   sample_n:int=1000, # Images in the embedded sample, if it comes to that
                    seed:int=42, # Seed of the embedded sample
                    download:bool=True, # Try the `kaggle` client when Kaggle credentials exist
                    verbose:bool=True, # Report each place looked at
@@ -407,8 +407,9 @@ def paddy_test_dl(dls, path, **kwargs):
     return dls.test_dl(paddy_test_files(path), **kwargs)
 
 # %% ../nbs/00_data.ipynb #24a49931
-CACHE_KINDS = {'.sample-*':'unfinished', 'shrunk/.shrink-*':'unfinished', 'sample_n*_seed*':'sample', 'shrunk/*':'shrunk copy',
-               PADDY_COMP:'Kaggle download'}  # pattern of a path inside the cache -> kind; the first match wins
+CACHE_KINDS = {'.sample-*':'unfinished', 'shrunk/.shrink-*':'unfinished', 'weights/.tmp-*':'unfinished', 'sample_n*_seed*':'sample',
+               'shrunk/*':'shrunk copy', 'weights/*.pth':'weights copy', PADDY_COMP:'Kaggle download'}  # path in the cache -> kind; first match wins
+_CACHE_DIRS = ('shrunk', 'weights')  # folders whose entries are listed one by one
 
 def _du(p:Path)->tuple:
     "(files, bytes) under `p`, not following links"
@@ -422,8 +423,8 @@ def cache_entries(root=None, # The cache folder; default `paddy_cache()`
                  )->pd.DataFrame:
     "What is in paddy_mt's cache: one row per entry (`name`, `kind`, `files`, `mb`, `path`), largest first"
     root = Path(ifnone(root, paddy_cache()))
-    ps = [p for p in (root.iterdir() if root.is_dir() else []) if p.name != 'shrunk' or not p.is_dir()]
-    ps += sorted((root/'shrunk').iterdir()) if (root/'shrunk').is_dir() else []
+    ps = [p for p in (root.iterdir() if root.is_dir() else []) if p.name not in _CACHE_DIRS or not p.is_dir()]
+    ps += [p for o in _CACHE_DIRS if (root/o).is_dir() for p in sorted((root/o).iterdir())]
     rows = [dict(name=str(p.relative_to(root)), kind=_kind(str(p.relative_to(root))), files=(du := _du(p))[0],
                  mb=round(du[1]/2**20, 1), path=p) for p in ps]
     df = pd.DataFrame(rows, columns=['name','kind','files','mb','path'])

@@ -13,7 +13,7 @@ from PIL import Image
 from .data import paddy_test_files
 from .model import MultiTaskModel
 from .loss import MultiTaskLoss
-import paddy_mt.learner  # its tuple-aware `Learner.tta` must be there after `load_learner` too
+from .learner import MultiTaskLearner
 
 # %% auto #0
 __all__ = ['Pred', 'task_vocabs', 'channels_last', 'task_preds', 'check_paddy_learner', 'load_paddy', 'paddy_learner',
@@ -41,7 +41,7 @@ def channels_last(model:nn.Module, on:bool=True):
 
 def task_preds(learn:Learner, items, # Image paths or PIL images
                bs:int=64, # Batch size
-               tta:bool=False, # Use test time augmentation (`Learner.tta`)
+               tta:bool=False, # Use test time augmentation (`MultiTaskLearner.tta`)
                fast:bool=True, # Run the model in channels-last memory format (same numbers, faster convolutions)
                **kwargs)->tuple:
     "Probabilities for `items`: one tensor per task, in the order of `learn.model.tasks`"
@@ -51,19 +51,24 @@ def task_preds(learn:Learner, items, # Image paths or PIL images
 # %% ../nbs/08_inference.ipynb #727d499b
 def check_paddy_learner(learn, # What `load_learner` returned
                         name='the learner', # What to call it in errors, e.g. the file name
-                       )->Learner:
-    "`learn` if it is a paddy_mt multi-task `Learner`, else a `ValueError` saying what it is"
+                       )->MultiTaskLearner:
+    "`learn` if it is a paddy_mt `MultiTaskLearner` (one exported by an older paddy_mt becomes one), else a `ValueError`"
     if not isinstance(learn, Learner):
         raise ValueError(f"{name} holds a {type(learn).__name__}, not a fastai Learner exported by paddy_mt")
     if not isinstance(learn.model, MultiTaskModel) or not isinstance(learn.loss_func, MultiTaskLoss):
         raise ValueError(f"{name} is a fastai Learner but not a paddy_mt multi-task one (model {type(learn.model).__name__}, "
                          f"loss {type(learn.loss_func).__name__}): train one with `multitask_learner` or paddy_mt_train")
+    if not isinstance(learn, MultiTaskLearner):
+        if type(learn) is not Learner: raise ValueError(f"{name} holds a {type(learn).__name__}, not a paddy_mt MultiTaskLearner")
+        warnings.warn(f"{name} was exported by an older paddy_mt (a plain fastai Learner): loaded as a MultiTaskLearner; "
+                      "export it again to silence this warning")
+        learn.__class__ = MultiTaskLearner   # same attributes: only the methods differ
     return learn
 
 # %% ../nbs/08_inference.ipynb #10842065
 def load_paddy(fname, # File written by `learn.export` (or by paddy_mt_train)
                cpu:bool=None, # Load onto the CPU; default: unless there is a GPU
-              )->Learner:
+              )->MultiTaskLearner:
     "Load a paddy_mt model exported with `learn.export`, with clear errors for files that are not one"
     fname,cpu = Path(fname),ifnone(cpu, not torch.cuda.is_available())
     if not fname.is_file(): raise FileNotFoundError(f"model file {fname} does not exist" + (' (it is a folder)' if fname.is_dir() else ''))

@@ -10,7 +10,7 @@ from collections import OrderedDict
 import difflib
 import timm
 from fastai.vision.all import *
-from .surgery import cut_last_linear, split_last_linear
+from .surgery import split_last_linear
 
 # %% ../nbs/03_model.ipynb #536b2408
 def check_n_outs(n_outs:dict, # Task name -> number of classes, e.g. `{'disease':10, 'variety':10}`

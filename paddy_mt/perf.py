@@ -6,6 +6,7 @@
 from __future__ import annotations
 from fastai.vision.all import *
 from fastai.callback.channelslast import ChannelsLast
+from .learner import MultiTaskLearner
 
 # %% auto #0
 __all__ = ['TorchCompile']
@@ -20,11 +21,11 @@ class TorchCompile(Callback):
 
 # %% ../nbs/11_perf.ipynb #96f6b7d8
 @patch
-def speedups(self:Learner,
+def speedups(self:MultiTaskLearner,
              channels_last:bool=False, # Channels-last memory format (fastai's `ChannelsLast`)
              precision:str=None, # Mixed precision: 'fp16', 'bf16' or None (fp32)
              compile:bool|dict=False, # `torch.compile` the model while fitting (a dict: its keyword arguments)
-            )->Learner:
+            )->MultiTaskLearner:
     "Turn on GPU speed-ups; each is optional and off by default"
     if precision not in (None, 'fp16', 'bf16'): raise ValueError(f"precision={precision!r}: use 'fp16', 'bf16' or None")
     if precision == 'fp16': self.to_fp16()

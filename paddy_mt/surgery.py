@@ -7,8 +7,6 @@ __all__ = ['split_last_linear', 'cut_last_linear']
 
 # %% ../nbs/02_surgery.ipynb #2e7f983f
 from collections import OrderedDict
-from copy import deepcopy
-import torch
 from torch import nn
 
 # %% ../nbs/02_surgery.ipynb #1cda32af
