@@ -4,19 +4,27 @@
 
 # %% ../nbs/00_data.ipynb #349e348c
 from __future__ import annotations
-import os, math, shutil, hashlib, zipfile, warnings, difflib, tempfile
+import os, math, shutil, hashlib, zipfile, warnings, difflib, tempfile, fnmatch
 from fastai.vision.all import *
 import pandas as pd
-from PIL import Image
-from fastai.vision.augment import _WarpCoord, _grid_sample
+from PIL import Image, ImageOps
 from .sample import make_sample, DISEASES, VARIETIES
+from .augment import FastResize, fast_aug_transforms, WorkerTfmsDL, AffineWarp, crop_zoom, fast_lighting
 
 # %% auto #0
-__all__ = ['PADDY_COMP', 'KAGGLE_INPUT', 'TASK_COLS', 'get_fname', 'paddy_cache', 'paddy_problems', 'check_paddy',
-           'get_paddy_path', 'read_paddy_csv', 'image_sizes', 'verify_images_parallel', 'paddy_items', 'shrink_paddy',
-           'auto_max_side', 'DraftOpen', 'PaddyImageBlock', 'PaddyResize', 'GetFname', 'check_tasks', 'paddy_splitter',
-           'crop_zoom', 'AffineWarp', 'fast_lighting', 'paddy_aug_transforms', 'PaddyDL', 'paddy_dls',
-           'paddy_test_files', 'paddy_test_dl']
+__all__ = ['PADDY_COMP', 'KAGGLE_INPUT', 'TASK_COLS', 'get_fname', 'CACHE_KINDS', 'paddy_cache', 'paddy_problems',
+           'test_images_problem', 'check_paddy', 'get_paddy_path', 'read_paddy_csv', 'image_sizes',
+           'verify_images_parallel', 'paddy_items', 'to_rgb', 'open_rgb', 'shrink_paddy', 'auto_max_side', 'DraftOpen',
+           'DraftImageBlock', 'GetFname', 'check_tasks', 'paddy_splitter', 'paddy_dls', 'paddy_test_files',
+           'paddy_test_dl', 'cache_entries', 'clear_cache', 'FastResize', 'fast_aug_transforms', 'WorkerTfmsDL',
+           'AffineWarp', 'crop_zoom', 'fast_lighting']
+
+# %% ../nbs/00_data.ipynb #83980a88
+# the fast pipeline lives in `paddy_mt.augment`; models exported before it moved there look for these old names here
+PaddyResize,paddy_aug_transforms,PaddyDL = FastResize,fast_aug_transforms,WorkerTfmsDL
+
+# %% ../nbs/00_data.ipynb #2f19fb5d
+_all_ = ['FastResize', 'fast_aug_transforms', 'WorkerTfmsDL', 'AffineWarp', 'crop_zoom', 'fast_lighting']  # `from paddy_mt.all import *` users had them
 
 # %% ../nbs/00_data.ipynb #7b0cfeda
 PADDY_COMP = 'paddy-disease-classification'
@@ -29,23 +37,32 @@ def paddy_cache(*parts)->Path:
     return Path(os.environ.get('PADDY_MT_CACHE', '~/.cache/paddy_mt')).expanduser().joinpath(*parts)
 
 # %% ../nbs/00_data.ipynb #a0337211
-def paddy_problems(path)->list:
+def _folder_problem(d:Path)->str|None:
+    "What is wrong with the image folder `d` (None if it holds images)"
+    if not d.is_dir(): return f'folder {d} is missing'
+    if not get_image_files(d): return f'folder {d} holds no images'
+
+def paddy_problems(path, # A Paddy data folder
+                   test:bool=False, # Require test images too
+                  )->list:
     "What is missing or incomplete in the Paddy data folder `path` (empty if nothing)"
     path = Path(path)
     if not path.is_dir(): return [f'folder {path} does not exist']
     res = [f'{path/f} is missing' for f in ('train.csv',) if not (path/f).is_file()]
-    for d in ('train_images','test_images'):
-        if not (path/d).is_dir(): res.append(f'folder {path/d} is missing')
-        elif not get_image_files(path/d): res.append(f'folder {path/d} holds no images')
+    res += [p for d in ('train_images',) + (('test_images',) if test else ()) if (p := _folder_problem(path/d))]
     if res: return res
     n_csv,n_img = len(pd.read_csv(path/'train.csv')),len(get_image_files(path/'train_images'))
     if n_img < n_csv: res.append(f'{path/"train_images"} holds {n_img} images but train.csv lists {n_csv} (half-downloaded?)')
     return res
 
+def test_images_problem(path)->str|None:
+    "Why the Paddy data folder `path` has no test set to predict (None if it has one)"
+    return _folder_problem(Path(path)/'test_images')
+
 # %% ../nbs/00_data.ipynb #5b2b4e2e
-def check_paddy(path)->Path:
+def check_paddy(path, test:bool=False)->Path:
     "`path` as a `Path` if it holds a complete Paddy dataset, else a `FileNotFoundError` listing what is missing"
-    if probs := paddy_problems(path):
+    if probs := paddy_problems(path, test):
         raise FileNotFoundError(f'Not a complete Paddy dataset at {path}:\n  ' + '\n  '.join(probs))
     return Path(path)
 
@@ -79,7 +96,7 @@ def _sample_path(n:int, seed:int)->Path:
     return dest
 
 # %% ../nbs/00_data.ipynb #687bc5df
-def get_paddy_path(path=None, # Folder holding train.csv, train_images/ and test_images/
+def get_paddy_path(path=None, # Folder holding train.csv and train_images/ (and test_images/ to predict)
                    sample_n:int=1000, # Images in the embedded sample, if it comes to that
                    seed:int=42, # Seed of the embedded sample
                    download:bool=True, # Try the `kaggle` client when Kaggle credentials exist
@@ -174,16 +191,47 @@ def paddy_items(path, # Paddy data folder
         items = items[~items.fname.isin(corrupt)].reset_index(drop=True)
     return items.drop(columns=['stem','folder'])
 
+# %% ../nbs/00_data.ipynb #7234ce08
+_ORIENTATION = 0x0112  # EXIF tag; values 5 to 8 turn the picture by a quarter
+
+def _scale16(im:Image.Image)->Image.Image:
+    "A 16-bit ('I;16...') or 32-bit ('I', 'F') grayscale image as 8-bit 'L'; 'I' counts as 16-bit if a value exceeds 255"
+    a = np.asarray(im).astype(np.float32)
+    if im.mode=='F': a = a*255 if a.max() <= 1 else a
+    elif im.mode.startswith('I;16') or a.max() > 255: a = a/257
+    return Image.fromarray(a.round().clip(0, 255).astype(np.uint8), 'L')
+
+def to_rgb(im:Image.Image)->Image.Image:
+    "`im` as RGB the way a viewer shows it: 16-bit values scaled, transparent parts on white"
+    if im.mode=='RGB': return im
+    if im.mode.startswith('I') or im.mode=='F': im = _scale16(im)
+    if im.mode=='P' and 'transparency' in im.info: im = im.convert('RGBA')
+    if im.mode in ('RGBA','LA','PA','RGBa','La'):
+        im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im.convert('RGBA'))
+    return im.convert('RGB')
+
+def open_rgb(o, # An image file, or a PIL image
+             min_wh:tuple=None, # (width, height) the upright picture needs at least: a JPEG may decode at reduced scale
+            )->Image.Image:
+    "The RGB image of `o` as a viewer shows it: EXIF orientation applied, 16-bit scaled, transparency on white, CMYK converted"
+    im = o if isinstance(o, Image.Image) else Image.open(o)
+    turn = im.getexif().get(_ORIENTATION, 1)
+    if min_wh is not None and not isinstance(o, Image.Image):
+        im.draft('RGB', tuple(min_wh)[::-1] if turn in (5,6,7,8) else tuple(min_wh))  # the file's sides are the other way round
+    im.load()
+    if turn != 1: im = ImageOps.exif_transpose(im)
+    im = to_rgb(im)
+    return im._new(im.im) if im is not o and hasattr(im, 'fp') else im  # detached from the file, as fastai's `load_image` does
+
 # %% ../nbs/00_data.ipynb #39e7839e
 def _shrink_one(src_dest:tuple, max_side:int, quality:int):
     "Write `src` to `dest` with its longer side at most `max_side`; an undecodable file is copied as is"
     src,dest = src_dest
     dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with Image.open(src) as im:
-            im.draft('RGB', (max_side, max_side))
-            im = im.convert('RGB'); im.thumbnail((max_side, max_side), Image.BICUBIC)
-            im.save(dest, 'JPEG', quality=quality)
+        im = open_rgb(src, (max_side, max_side))  # upright, 8-bit RGB: the copy needs no EXIF
+        im.thumbnail((max_side, max_side), Image.BICUBIC)
+        im.save(dest, 'JPEG', quality=quality)
     except Exception: shutil.copy(src, dest)  # keep it, so paddy_items reports it as corrupt
 
 # %% ../nbs/00_data.ipynb #154a2854
@@ -223,25 +271,15 @@ def auto_max_side(path, # Paddy data folder
 
 # %% ../nbs/00_data.ipynb #1a89b31b
 class DraftOpen(Transform):
-    "Open an image as an RGB `PILImage`; JPEGs decode at the smallest libjpeg scale keeping both sides >= `min_wh`"
-    def __init__(self, min_wh:tuple=None): store_attr()  # (width, height); None: full size, like `PILImage.create`
+    "Open an image as an RGB `PILImage` with `open_rgb`; JPEGs decode at the smallest libjpeg scale keeping both sides >= `min_wh`"
+    def __init__(self, min_wh:tuple=None): store_attr()  # (width, height); None: full size
     def encodes(self, o:Path|str|Tensor|ndarray|bytes|Image.Image):
-        if not isinstance(o, (str,Path)) or self.min_wh is None: return PILImage.create(o)
-        im = Image.open(o)
-        im.draft('RGB', tuple(self.min_wh))
-        im.load()
-        return PILImage(im.convert('RGB'))
+        if not isinstance(o, (str,Path,Image.Image)): return PILImage.create(o)
+        return PILImage(open_rgb(o, self.min_wh))
 
-def PaddyImageBlock(min_wh:tuple=None):
+def DraftImageBlock(min_wh:tuple=None):
     "fastai's `ImageBlock`, opening images with `DraftOpen(min_wh)`"
     return TransformBlock(type_tfms=DraftOpen(min_wh), batch_tfms=IntToFloatTensor)
-
-# %% ../nbs/00_data.ipynb #5150c262
-class PaddyResize(Resize):
-    "fastai's `Resize`; 'squish' on a PIL image is one `Image.resize` (fastai also crops and pads by zero pixels)"
-    def encodes(self, x:Image.Image|TensorBBox|TensorPoint):
-        if self.method!=ResizeMethod.Squish or not isinstance(x, Image.Image): return super().encodes(x)
-        return x.resize(self.size, self.mode_mask if isinstance(x, PILMask) else self.mode)
 
 # %% ../nbs/00_data.ipynb #f17d0c51
 class GetFname(Transform):
@@ -262,96 +300,45 @@ def check_tasks(tasks)->tuple:
     return tasks
 
 # %% ../nbs/00_data.ipynb #7b451d22
+def _strata(items:pd.DataFrame, by:str)->pd.Series:
+    "The stratum of each item for a split stratified `by` 'disease', 'variety' or 'both'"
+    if by != 'both': return items[by]
+    strata = items.disease + '|' + items.variety  # a pair seen once falls back to its disease, a disease then seen once to a 'rare' stratum
+    for fb in (items.disease, '_rare'): strata = strata.where(strata.map(strata.value_counts()) >= 2, fb)
+    return strata.replace('_rare', strata.value_counts().index[0]) if (strata=='_rare').sum()==1 else strata
+
+def _cover(items:pd.DataFrame, train, valid)->tuple:
+    "Move into `train` one validation item of each disease or variety that `train` lacks, keeping one validation item"
+    train,valid = list(train),list(valid)
+    for col in [c for c in ('disease','variety') if c in items]:
+        have = set(items[col].iloc[train])
+        for i in list(valid):
+            if len(valid) > 1 and (c := items[col].iloc[i]) not in have: have.add(c); train.append(i); valid.remove(i)
+    return train,valid
+
 def paddy_splitter(items:pd.DataFrame, # The items table
                    valid_pct:float=0.2, # Share of images for validation
                    seed:int=None, # Seed of the split; None: a different split each time
                    stratify:str=None, # None, 'disease', 'variety' or 'both'
                   ):
-    "A fastai splitter for `items`: random, or stratified by disease, variety or both"
+    "A fastai splitter for `items`: random, or stratified by disease, variety or both (falling back when the data is too small)"
     if not stratify: return RandomSplitter(valid_pct, seed=seed)
     if stratify not in ('disease','variety','both'): raise ValueError(f"stratify={stratify!r}: use None, 'disease', 'variety' or 'both'")
-    strata = items.disease + '|' + items.variety if stratify=='both' else items[stratify]
-    if stratify=='both':  # a pair seen once falls back to its disease, a disease then seen once to a 'rare' stratum
-        for fb in (items.disease, '_rare'): strata = strata.where(strata.map(strata.value_counts()) >= 2, fb)
-        if (strata=='_rare').sum()==1: strata = strata.replace('_rare', strata.value_counts().index[0])
-    split = TrainTestSplitter(valid_pct, random_state=seed, stratify=strata.values)
     def _split(o):
-        try: return split(o)
-        except ValueError as e: raise ValueError(f'cannot stratify the split by {stratify}: {e}') from None
+        failed = []
+        for by in dict.fromkeys([stratify, 'disease', None]):
+            try: train,valid = (RandomSplitter(valid_pct, seed=seed) if by is None else
+                                TrainTestSplitter(valid_pct, random_state=seed, stratify=_strata(items, by).values))(o)
+            except ValueError as e: failed.append((by, str(e))); continue
+            break
+        if failed: warnings.warn(f"too few images to stratify the split by {' or by '.join(b for b,_ in failed)} ({failed[0][1]}): "
+                                 f"{f'stratified by {by}' if by else 'split at random'} instead")
+        _split.stratify = by
+        return _cover(items, train, valid)
     return _split
 
 # %% ../nbs/00_data.ipynb #fdb6bc6d
 def _hw(size)->tuple: return (size,size) if isinstance(size,int) else tuple(size)
-
-# %% ../nbs/00_data.ipynb #75c7b758
-def crop_zoom(x, # The batch (only its size and device are used)
-              min_scale:float=0.75, # Smallest crop area, as a share of the image
-             )->Tensor:
-    "One zoom factor per image: a random square crop of area in [`min_scale`, 1], drawn like `RandomResizedCrop`"
-    return 1/x.new_empty(x.size(0)).uniform_(min_scale, 1).sqrt()
-
-def _lin(n:int, align_corners:bool, t:Tensor)->Tensor:
-    "The `n` sampling coordinates of one side in [-1,1], as `F.affine_grid` places them"
-    r = torch.linspace(-1, 1, n, dtype=t.dtype, device=t.device)
-    return r if align_corners else r*(n-1)/n
-
-class AffineWarp(AffineCoordTfm):
-    "fastai's `AffineCoordTfm`; for images with at most one `Warp`, the grid comes from one 3x3 matrix, in separable passes"
-    def _encode(self, x, mode, reverse=False):
-        warps = [] if self.split_idx else list(self.coord_fs)
-        if not isinstance(x, TensorImage) or reverse or len(warps)>1 or any(not isinstance(w, _WarpCoord) for w in warps):
-            return super()._encode(x, mode, reverse)
-        mat,N,(H,W) = self.mat.as_subclass(Tensor),x.shape[0],self.size or x.shape[-2:]
-        M = torch.cat([mat, mat.new_tensor([[0,0,1.]]).expand(N,1,3)], 1)  # the affine matrices, (N,3,3)
-        if warps:  # fastai's warp is a perspective transform, a 3x3 matrix too: compose the two
-            c = find_coeffs(warps[0].orig_pts, warps[0].targ_pts).as_subclass(Tensor)
-            M = torch.cat([c, torch.ones_like(c[:,:1])], 1).view(N,3,3) @ M
-        xs,ys = _lin(W, self.align_corners, mat),_lin(H, self.align_corners, mat)
-        # each output coordinate is a*x + b*y + c: one (N,H,W) pass each, instead of fastai's full-grid matmuls
-        u,v,*w = [M[:,r,0,None,None]*xs + (M[:,r,1,None]*ys + M[:,r,2,None])[...,None] for r in range(3 if warps else 2)]
-        if w:
-            if (w[0]==0).any(): return super()._encode(x, mode, reverse)  # fastai then drops the warp
-            u,v = u/w[0],v/w[0]
-        coords = torch.stack([u,v], -1)
-        if min(x.shape[-2]/H, x.shape[-1]/W) > 2: return TensorImage(_grid_sample(x, coords, mode, self.pad_mode, self.align_corners))
-        return TensorImage(F.grid_sample(x, coords, mode=mode, padding_mode=self.pad_mode, align_corners=self.align_corners))
-
-def fast_lighting(x:TensorImage, func)->TensorImage:
-    "fastai's `TensorImage.lighting` (`func` applied in logit space) in two fused passes instead of eight"
-    return func(torch.logit(x, eps=1e-7)).sigmoid_()
-
-@delegates(aug_transforms)
-def paddy_aug_transforms(size=224, # Output size (or (height, width))
-                         min_scale:float=0.75, # Smallest random crop area, as a share of the image
-                         **kwargs):
-    "fastai's `aug_transforms`, with the random crop folded into the one affine resampling pass"
-    xtra = [Zoom(p=1., draw=partial(crop_zoom, min_scale=min_scale), size=size)] if min_scale<1 else []
-    tfms = aug_transforms(size=size, min_scale=1., xtra_tfms=xtra+L(kwargs.pop('xtra_tfms', None)), **kwargs)
-    for t in tfms:
-        if type(t) in (Brightness,Contrast,LightingTfm): t.space_fn = fast_lighting
-    return [AffineWarp(aff_fs=t.aff_fs, coord_fs=t.coord_fs, size=t.cp_size, mode=t.mode, pad_mode=t.pad_mode,
-                       mode_mask=t.mode_mask, align_corners=t.align_corners) if isinstance(t, AffineCoordTfm) else t for t in tfms]
-
-# %% ../nbs/00_data.ipynb #ab014909
-class PaddyDL(TfmdDL):
-    "A `TfmdDL` that runs the batch transforms in the worker processes when batches stay on the CPU"
-    tfms_in_workers,_worker_tfms = True,None
-    def do_batch(self, b):
-        b = super().do_batch(b)
-        in_worker = self._worker_tfms is not None and torch.utils.data.get_worker_info() is not None
-        return self._worker_tfms(b) if in_worker else b
-
-    def before_iter(self):
-        super().before_iter()  # fastai sets the pipeline's split (train or valid) here, before the workers start
-        on_cpu = self.device is None or torch.device(self.device).type=='cpu'
-        # the workers keep the real pipeline; the main process gets an empty one until the iteration ends
-        if self.tfms_in_workers and on_cpu and self.fake_l.num_workers>0:
-            self._worker_tfms,self.after_batch = self.after_batch,Pipeline()
-
-    def __iter__(self):
-        try: yield from super().__iter__()
-        finally:  # also when the loop stops early
-            if self._worker_tfms is not None: self.after_batch,self._worker_tfms = self._worker_tfms,None
 
 # %% ../nbs/00_data.ipynb #3f0af47f
 @delegates(DataBlock.dataloaders)
@@ -374,21 +361,25 @@ def paddy_dls(path, # Paddy data folder (see `get_paddy_path`)
               **kwargs)->DataLoaders:
     "Multi-target `DataLoaders` for Paddy: one image in, one category per task out"
     tasks,path,sz = check_tasks(tasks),Path(path),_hw(size)
+    read_paddy_csv(path)  # its errors name the user's file, not the pre-shrunk copy
     # the item resize leaves room for the augmentation: even the smallest random crop keeps full resolution
     first = _hw(ifnone(presize, tuple(math.ceil(s/math.sqrt(min_scale)) for s in sz))) if aug else sz  # (h,w)
     min_wh = (first[1],first[0]) if item_tfms is None else None  # with custom item transforms we can't tell
     if shrink == 'auto': shrink = auto_max_side(path, min_wh) if min_wh else None
     if shrink: path = shrink_paddy(path, shrink)
     items = paddy_items(path, verify=verify)
-    item_tfms = ifnone(item_tfms, PaddyResize(first, method=method))
-    if aug: batch_tfms = ifnone(batch_tfms, paddy_aug_transforms(size=sz, min_scale=min_scale))
-    img_block = PaddyImageBlock(min_wh if fast_decode else None)
+    item_tfms = ifnone(item_tfms, FastResize(first, method=method))
+    if aug: batch_tfms = ifnone(batch_tfms, fast_aug_transforms(size=sz, min_scale=min_scale))
+    img_block = DraftImageBlock(min_wh if fast_decode else None)
     # each vocab comes from all the items, not just the training split: a rare class may land in validation only
     dblock = DataBlock(blocks=(img_block, *[CategoryBlock(vocab=sorted(items[t].unique())) for t in tasks]), n_inp=1,
-                       dl_type=PaddyDL, get_x=get_fname,
+                       dl_type=WorkerTfmsDL, get_x=get_fname,
                        get_y=[ColReader(t) for t in tasks], splitter=paddy_splitter(items, valid_pct, seed, stratify),
                        item_tfms=item_tfms, batch_tfms=batch_tfms)
     dls = dblock.dataloaders(items, bs=bs, path=path, **kwargs)
+    if 0 < (n := len(dls.train_ds)) < bs:  # fastai drops the last incomplete batch: there would be nothing to train on
+        warnings.warn(f'{n} training images, fewer than the batch size {bs}: training batches of {n}')
+        dls.loaders[0] = dls.train.new(bs=n)
     dls.tasks,dls.items_report = tasks,items.attrs.get('report', {})
     return dls
 
@@ -398,7 +389,7 @@ def paddy_test_files(path, # Paddy data folder
                     )->L:
     "The test images in the order of `sample_submission.csv` (else sorted by name)"
     path = Path(path); tdir = path/'test_images'
-    if not tdir.is_dir(): raise FileNotFoundError(f'folder {tdir} is missing')
+    if prob := test_images_problem(path): raise FileNotFoundError(prob)
     files = get_image_files(tdir).sorted(key=lambda o: o.name)
     if (sub := path/'sample_submission.csv').exists():
         by_stem = {o.stem:o for o in files}
@@ -414,3 +405,44 @@ def paddy_test_files(path, # Paddy data folder
 def paddy_test_dl(dls, path, **kwargs):
     "A test `DataLoader` of `dls` over the test images of `path`, in submission order"
     return dls.test_dl(paddy_test_files(path), **kwargs)
+
+# %% ../nbs/00_data.ipynb #24a49931
+CACHE_KINDS = {'.sample-*':'unfinished', 'shrunk/.shrink-*':'unfinished', 'weights/.tmp-*':'unfinished', 'sample_n*_seed*':'sample',
+               'shrunk/*':'shrunk copy', 'weights/*.pth':'weights copy', PADDY_COMP:'Kaggle download'}  # path in the cache -> kind; first match wins
+_CACHE_DIRS = ('shrunk', 'weights')  # folders whose entries are listed one by one
+
+def _du(p:Path)->tuple:
+    "(files, bytes) under `p`, not following links"
+    if p.is_symlink() or p.is_file(): return 1, p.lstat().st_size
+    sizes = [(Path(r)/f).lstat().st_size for r,_,fs in os.walk(p) for f in fs]
+    return len(sizes), sum(sizes)
+
+def _kind(rel:str)->str: return next((k for pat,k in CACHE_KINDS.items() if fnmatch.fnmatch(rel, pat)), 'other')
+
+def cache_entries(root=None, # The cache folder; default `paddy_cache()`
+                 )->pd.DataFrame:
+    "What is in paddy_mt's cache: one row per entry (`name`, `kind`, `files`, `mb`, `path`), largest first"
+    root = Path(ifnone(root, paddy_cache()))
+    ps = [p for p in (root.iterdir() if root.is_dir() else []) if p.name not in _CACHE_DIRS or not p.is_dir()]
+    ps += [p for o in _CACHE_DIRS if (root/o).is_dir() for p in sorted((root/o).iterdir())]
+    rows = [dict(name=str(p.relative_to(root)), kind=_kind(str(p.relative_to(root))), files=(du := _du(p))[0],
+                 mb=round(du[1]/2**20, 1), path=p) for p in ps]
+    df = pd.DataFrame(rows, columns=['name','kind','files','mb','path'])
+    return df.sort_values(['mb','name'], ascending=[False,True], ignore_index=True)
+
+# %% ../nbs/00_data.ipynb #7568c70b
+def clear_cache(*names, # Entries to delete (`name` in `cache_entries`); none: all of paddy_mt's
+                root=None, # The cache folder; default `paddy_cache()`
+               )->pd.DataFrame:
+    "Delete entries of paddy_mt's cache (never an `other` one, never outside it): the rows of what was deleted"
+    root = Path(ifnone(root, paddy_cache())); df = cache_entries(root)
+    if bad := [o for o in names if o not in set(df.name)]:
+        raise ValueError(f"not in the cache {root}: {', '.join(bad)}; its entries are: {', '.join(df.name) or 'none'}")
+    if others := [o for o in names if (df.kind[df.name==o]=='other').any()]:
+        raise ValueError(f"{', '.join(others)} in {root} was not written by paddy_mt: delete it yourself if you want it gone")
+    todo = df[df.name.isin(names)] if names else df[df.kind!='other']
+    for p in todo.path:
+        if root.resolve() not in Path(os.path.abspath(p)).parents: raise ValueError(f'{p} is not inside the cache {root}')
+        if p.is_symlink() or p.is_file(): p.unlink()   # a link: only the link goes, never what it points to
+        else: shutil.rmtree(p)
+    return todo.reset_index(drop=True)

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw, ImageChops
 from fastcore.basics import ifnone
 from fastcore.parallel import parallel
 from fastcore.script import call_parse
+from .script import cli_errors
 
 # %% ../nbs/00a_sample.ipynb #30bf4f00
 DISEASES = ['bacterial_leaf_blight', 'bacterial_leaf_streak', 'bacterial_panicle_blight', 'blast', 'brown_spot',
@@ -424,7 +425,8 @@ def paddy_mt_sample(dest:str, # folder to write the sample to
                     n_workers:int=0, # processes drawing the images
                     force:bool=False): # replace an existing sample made with other parameters
     "Write a synthetic Paddy Doctor dataset to `dest` and print its counts"
-    p = make_sample(dest, n=n, size=size, seed=seed, n_test=n_test, n_workers=n_workers, force=force)
+    with cli_errors(paddy_mt_sample):  # bad input: one line `paddy_mt_sample: error: ...`, exit status 1
+        p = make_sample(dest, n=n, size=size, seed=seed, n_test=n_test, n_workers=n_workers, force=force)
     summ = sample_summary(p)
     print(f"{p}: {summ.loc['All', 'All']} training images, {len(list((p/'test_images').iterdir()))} test images\n")
     print(summ.to_string())
