@@ -14,14 +14,14 @@ from .sample import MARKER
 from .data import get_paddy_path, check_tasks, test_images_problem, paddy_cache, cache_entries, clear_cache
 from .model import check_arch
 from .loss import task_weights_list
-from .train import fit_paddy, paddy_results
+from .train import fit_paddy, paddy_results, not_learned, SAMPLE_RECIPE
 from .variation import repeat_runs, summarize_runs, result_columns
 from .inference import load_paddy, find_images, predict_files, submission
 
 # %% auto #0
-__all__ = ['TRAIN_DEFAULTS', 'SAMPLE_DEFAULTS', 'parse_tasks', 'parse_weights', 'is_sample', 'train_settings', 'fit_or_scratch',
-           'fit_export', 'paddy_mt_train', 'paddy_mt_predict', 'paddy_mt_cache', 'cli_errors', 'check_number',
-           'parse_lr', 'check_out', 'LR_SUGGESTIONS', 'RESIZE_METHODS']
+__all__ = ['TRAIN_DEFAULTS', 'SAMPLE_DEFAULTS', 'parse_tasks', 'parse_weights', 'parse_pretrained', 'is_sample', 'train_settings',
+           'fit_or_scratch', 'fit_export', 'paddy_mt_train', 'paddy_mt_predict', 'paddy_mt_cache', 'cli_errors',
+           'check_number', 'parse_lr', 'check_out', 'LR_SUGGESTIONS', 'RESIZE_METHODS']
 
 # %% ../nbs/09_cli.ipynb #80ddb40a
 _all_ = ['cli_errors', 'check_number', 'parse_lr', 'check_out', 'LR_SUGGESTIONS', 'RESIZE_METHODS']  # from `paddy_mt.script`
@@ -41,8 +41,16 @@ def parse_weights(weights:str|None, tasks:tuple)->list|None:
     except ValueError as e: raise ValueError(f'--weights {weights}: {e}') from None
 
 # %% ../nbs/09_cli.ipynb #0c338a52
-TRAIN_DEFAULTS = {k: inspect.signature(fit_paddy).parameters[k].default for k in ('arch','epochs','size','bs','pretrained')}
-SAMPLE_DEFAULTS = dict(arch='resnet18', epochs=3, size=128, bs=32, pretrained=False)
+TRAIN_DEFAULTS = {k: inspect.signature(fit_paddy).parameters[k].default for k in ('arch','epochs','size','lr','bs','pretrained')}
+SAMPLE_DEFAULTS = SAMPLE_RECIPE   # measured in the training notebook
+
+def parse_pretrained(v)->bool|str|None:
+    "`--pretrained`: yes or no, or a weights file (None: the default)"
+    if v is None or isinstance(v, bool): return v
+    if str(v).lower() in ('yes','y','true','1'): return True
+    if str(v).lower() in ('no','n','false','0'): return False
+    if not Path(v).expanduser().is_file(): raise ValueError(f'--pretrained {v}: give yes, no or a weights file ({v} is not a file)')
+    return str(Path(v).expanduser())
 
 def is_sample(path)->bool:
     "Is `path` the embedded sample written by `make_sample` (rather than real data)?"
@@ -57,12 +65,12 @@ def train_settings(path=None, arch:str=None, epochs:int=None, size:int=None, lr=
     dflt = SAMPLE_DEFAULTS if is_sample(path) else TRAIN_DEFAULTS
     tasks = parse_tasks(tasks)
     check_method(method)
-    pretrained = dflt['pretrained'] if pretrained is None else bool(pretrained)
+    pretrained = ifnone(parse_pretrained(pretrained), dflt['pretrained'])
     for k,lo in (('epochs',1),('size',32),('bs',1),('shrink',32),('seed',0)): check_number(k, locals()[k], lo)
     try: arch = check_arch(ifnone(arch, dflt['arch']))
     except ValueError as e: raise ValueError(f'--arch {arch}: {e}') from None
     return dict(path=path, arch=arch, epochs=ifnone(epochs, dflt['epochs']),
-                size=ifnone(size, dflt['size']), lr=parse_lr(lr), bs=ifnone(bs, dflt['bs']), tasks=tasks,
+                size=ifnone(size, dflt['size']), lr=ifnone(parse_lr(lr), dflt['lr']), bs=ifnone(bs, dflt['bs']), tasks=tasks,
                 weights=parse_weights(weights, tasks), method=method, fp16=bool(fp16), seed=seed, pretrained=pretrained,
                 freeze_epochs=1 if pretrained else 0, stratify='both', **({} if shrink is None else {'shrink':shrink}))
 
@@ -80,9 +88,15 @@ def fit_or_scratch(fit, # Training function, e.g. `fit_paddy`
 
 # %% ../nbs/09_cli.ipynb #950448af
 def _show_results(res:dict)->str:
-    "One line: the error rates and the fit time of a run"
-    errs = ', '.join(f"{k.replace('_error_rate','')} error {v:.4f}" for k,v in res.items() if k.endswith('error_rate'))
+    "One line: the error rates (next to their majority baselines) and the fit time of a run"
+    def base(t): return f" (majority {res[f'{t}_majority_error']:.4f})" if f'{t}_majority_error' in res else ''
+    errs = ', '.join(f"{t} error {v:.4f}{base(t)}" for k,v in res.items() if k.endswith('_error_rate') and (t := k[:-11]))
     return f"{errs}; fit time {res.get('fit_time') or 0:.0f} s"
+
+def _not_learned_warnings(res:dict, prog:str='paddy_mt_train')->list:
+    "A warning for each task whose error is no better than always answering its most common class"
+    return [f"{prog}: warning: the {t} error {res[f'{t}_error_rate']:.4f} is no better than always answering the most "
+            f"common {t} ({res[f'{t}_majority_error']:.4f}): the model has not learned it" for t in not_learned(res)]
 
 def fit_export(kw:dict, # Keyword arguments of `fit_paddy`
                out:Path, # File to export the model to
@@ -104,10 +118,10 @@ def fit_export(kw:dict, # Keyword arguments of `fit_paddy`
 # %% ../nbs/09_cli.ipynb #0f514e7c
 @call_parse
 def paddy_mt_train(path:str=None, # Folder with train.csv and train_images/; default: $PADDY_PATH, Kaggle's input, a Kaggle download, else the embedded sample
-                   arch:str=None, # timm architecture; default convnext_tiny (resnet18 on the embedded sample)
+                   arch:str=None, # timm architecture; default convnext_tiny (tf_efficientnet_lite0 on the embedded sample)
                    epochs:int=None, # Epochs (after one frozen epoch when pretrained); default 5 (3 on the sample)
                    size:int=None, # Image size in pixels; default 224 (128 on the sample)
-                   lr:str=None, # Learning rate, or an lr_find suggestion: valley, slide, minimum, steep; default 0.01
+                   lr:str=None, # Learning rate, or an lr_find suggestion: valley, slide, minimum, steep; default 0.01 (0.02 on the sample)
                    bs:int=None, # Batch size; default 64 (32 on the sample)
                    tasks:str='disease,variety', # Comma-separated tasks to learn: disease, variety
                    weights:str=None, # Comma-separated loss weight per task; default 1 each
@@ -115,7 +129,7 @@ def paddy_mt_train(path:str=None, # Folder with train.csv and train_images/; def
                    fp16:bool=False, # Mixed precision (needs a GPU)
                    seed:int=None, # Random seed (split and training)
                    repeats:int=1, # Train this many times (seeds seed, seed+1... if --seed) and print mean and std
-                   pretrained:bool_arg=None, # yes/no: start from pretrained weights; default yes on real data, no on the sample
+                   pretrained:str=None, # yes/no, or a weights file: start from pretrained weights; default yes (offline: a local file if there is one)
                    shrink:int=None, # Pre-shrink the images once to this longer side; default: as far as --size allows
                    out:str='paddy_mt.pkl', # File to export the trained model to
                   ):
@@ -127,7 +141,9 @@ def paddy_mt_train(path:str=None, # Folder with train.csv and train_images/; def
         out = check_out(out)
         runs = fit_export(kw, out, repeats, fallback=pretrained is None)
     if repeats > 1: print(f'{prog}: {repeats} runs\n{summarize_runs(runs).astype({"n":int}).to_string(float_format="{:.4f}".format)}')
-    print(f"{prog}: {_show_results(runs.iloc[0] if repeats == 1 else runs[result_columns(runs)].mean())}")
+    res = runs.iloc[0] if repeats == 1 else runs[[*result_columns(runs), *[c for c in runs if c.endswith('_majority_error')]]].mean()
+    print(f"{prog}: {_show_results(res)}")
+    for w in _not_learned_warnings(res, prog): print(w, file=sys.stderr)
     print(f"{prog}: model ({kw['arch']}, {','.join(kw['tasks'])}{'' if repeats == 1 else ', best run'}) written to {out}")
     if prob := test_images_problem(kw['path']): print(f"{prog}: no test set to predict ({prob}): give paddy_mt_predict your own photos")
 
