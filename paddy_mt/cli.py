@@ -72,7 +72,7 @@ def train_settings(path=None, arch:str=None, epochs:int=None, size:int=None, lr=
     return dict(path=path, arch=arch, epochs=ifnone(epochs, dflt['epochs']),
                 size=ifnone(size, dflt['size']), lr=ifnone(parse_lr(lr), dflt['lr']), bs=ifnone(bs, dflt['bs']), tasks=tasks,
                 weights=parse_weights(weights, tasks), method=method, fp16=bool(fp16), seed=seed, pretrained=pretrained,
-                freeze_epochs=1 if pretrained else 0, stratify='both', **({} if shrink is None else {'shrink':shrink}))
+                freeze_epochs=1 if pretrained else 0, stratify='both', **({'shrink':shrink} if shrink is not None else {k:dflt[k] for k in ('shrink',) if k in dflt}))
 
 # %% ../nbs/09_cli.ipynb #ce66ced0
 def fit_or_scratch(fit, # Training function, e.g. `fit_paddy`

@@ -10,7 +10,7 @@ from collections import namedtuple
 from fastai.vision.all import *
 import pandas as pd
 from PIL import Image
-from .data import paddy_test_files
+from .data import paddy_test_files, open_rgb
 from .model import MultiTaskModel
 from .loss import MultiTaskLoss
 from .learner import MultiTaskLearner
@@ -27,8 +27,8 @@ def task_vocabs(learn:Learner)->dict:
 
 # %% ../nbs/08_inference.ipynb #49a1c2ad
 def _item(o):
-    "`o` as `test_dl` takes it: a path as it is, an image as an RGB `PILImage`"
-    return PILImage.create(o.convert('RGB')) if isinstance(o, Image.Image) else o
+    "`o` as `test_dl` takes it: a path as it is, an image as the RGB `PILImage` a viewer shows (see `open_rgb`)"
+    return PILImage.create(open_rgb(o)) if isinstance(o, Image.Image) else o
 
 @contextmanager
 def channels_last(model:nn.Module, on:bool=True):

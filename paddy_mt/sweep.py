@@ -624,12 +624,13 @@ def paddy_mt_sweep(name:str=None, # Name of the sweep
         try:
             if archs:
                 grid = sweep_grid(archs, lrs, methods, ifnone(sizes, 224), repeats)  # every option checked before the data
+                tasks = parse_tasks(tasks)
                 from paddy_mt.data import get_paddy_path
                 d = sweep_defaults(data := get_paddy_path(path), fit)  # paddy_mt_train's defaults for these data
                 pretrained = ifnone(pretrained, d['pretrained'])
                 check_sweep(grid['arch'], pretrained, data)  # the weights, before the sweep exists
                 create_sweep(name, grid['arch'], storage=storage, lrs=grid['lr'], methods=grid['method'], sizes=ifnone(sizes, ifnone(size, d['size'])),
-                             repeats=repeats, epochs=ifnone(epochs, d['epochs']), bs=ifnone(bs, d['bs']), tasks=parse_tasks(tasks),
+                             repeats=repeats, epochs=ifnone(epochs, d['epochs']), bs=ifnone(bs, d['bs']), tasks=tasks,
                              pretrained=pretrained, fp16=fp16, path=path, heartbeat=heartbeat, fit=fit, results=results,
                              fit_kwargs={**({} if pretrained else {'freeze_epochs':0}), **kw})
             if workers: run_sweep(name, storage, path=path, workers=workers, check=not archs)  # checked above when creating

@@ -15,7 +15,7 @@ from .data import get_paddy_path, paddy_dls, check_tasks
 from .learner import multitask_learner, MultiTaskLearner
 
 # %% ../nbs/06_train.ipynb #a042ad22
-SAMPLE_RECIPE = dict(arch='tf_efficientnet_lite0', epochs=3, size=128, lr=0.02, bs=32, pretrained=True)   # measured below
+SAMPLE_RECIPE = dict(arch='tf_efficientnet_lite0', epochs=3, size=128, lr=0.02, bs=32, pretrained=True, shrink=None)   # measured below
 
 # %% ../nbs/06_train.ipynb #dfcb405c
 def majority_error_rates(dls:DataLoaders)->dict:
