@@ -119,7 +119,7 @@ def fit_export(kw:dict, # Keyword arguments of `fit_paddy`
 @call_parse
 def paddy_mt_train(path:str=None, # Folder with train.csv and train_images/; default: $PADDY_PATH, Kaggle's input, a Kaggle download, else the embedded sample
                    arch:str=None, # timm architecture; default convnext_tiny (tf_efficientnet_lite0 on the embedded sample)
-                   epochs:int=None, # Epochs (after one frozen epoch when pretrained); default 5 (3 on the sample)
+                   epochs:int=None, # Epochs (after one frozen epoch when pretrained); default 5 (4 on the sample)
                    size:int=None, # Image size in pixels; default 224 (128 on the sample)
                    lr:str=None, # Learning rate, or an lr_find suggestion: valley, slide, minimum, steep; default 0.01 (0.02 on the sample)
                    bs:int=None, # Batch size; default 64 (32 on the sample)
