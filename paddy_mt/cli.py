@@ -47,8 +47,8 @@ SAMPLE_DEFAULTS = SAMPLE_RECIPE   # measured in the training notebook
 def parse_pretrained(v)->bool|str|None:
     "`--pretrained`: yes or no, or a weights file (None: the default)"
     if v is None or isinstance(v, bool): return v
-    if str(v).lower() in ('yes','y','true','1'): return True
-    if str(v).lower() in ('no','n','false','0'): return False
+    try: return str2bool(v)   # fastcore's reading of yes/no, true/false, 1/0...
+    except TypeError: pass
     if not Path(v).expanduser().is_file(): raise ValueError(f'--pretrained {v}: give yes, no or a weights file ({v} is not a file)')
     return str(Path(v).expanduser())
 
@@ -90,7 +90,7 @@ def fit_or_scratch(fit, # Training function, e.g. `fit_paddy`
 def _show_results(res:dict)->str:
     "One line: the error rates (next to their majority baselines) and the fit time of a run"
     def base(t): return f" (majority {res[f'{t}_majority_error']:.4f})" if f'{t}_majority_error' in res else ''
-    errs = ', '.join(f"{t} error {v:.4f}{base(t)}" for k,v in res.items() if k.endswith('_error_rate') and (t := k[:-11]))
+    errs = ', '.join(f"{t} error {v:.4f}{base(t)}" for k,v in res.items() if k.endswith('_error_rate') and (t := k.removesuffix('_error_rate')))
     return f"{errs}; fit time {res.get('fit_time') or 0:.0f} s"
 
 def _not_learned_warnings(res:dict, prog:str='paddy_mt_train')->list:

@@ -235,5 +235,5 @@ def not_learned(res:dict, # From `paddy_results`
                 margin:float=0., # How much below the baseline an error rate must be to count as learned
                )->list:
     "Tasks whose error rate in `res` is not below its majority baseline by more than `margin`"
-    return [k[:-len('_majority_error')] for k,b in res.items() if k.endswith('_majority_error')
+    return [k.removesuffix('_majority_error') for k,b in res.items() if k.endswith('_majority_error')
             and not res.get(k.replace('_majority_error', '_error_rate'), 1.) < b - margin]
