@@ -1,6 +1,8 @@
 "Everything public in paddy_mt, fastai-style: `from paddy_mt.all import *`"
 from fastai.vision.all import *
 from .sample import *
+from .images import *
+from .paths import *
 from .data import *
 from .augment import *
 from .script import *
