@@ -15,5 +15,7 @@ from .learner import *
 from .train import *
 from .variation import *
 from .inference import *
-from .sweep import *
+from .sweep_store import *
+from .sweep_run import *
+from .sweep_report import *
 from .perf import *
