@@ -15,7 +15,7 @@ from .model import create_multitask_model
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'hub_offline_env', 'hub_online', 'hub_cached_file', 'package_weights', 'timm_state_dict',
-           'timm_weights_file', 'pretrained_source', 'multitask_model']
+           'timm_weights_file', 'NoPretrainedWeights', 'pretrained_source', 'multitask_model']
 
 # %% ../nbs/03a_weights.ipynb #8e56075c
 def hub_offline_env()->bool:
@@ -96,6 +96,8 @@ def timm_weights_file(arch:str, # timm architecture the weights are for
     return atomic_write(dest, lambda f: torch.save(tsd, f))   # another process converting at the same time writes the same file
 
 # %% ../nbs/03a_weights.ipynb #51f83c83
+class NoPretrainedWeights(RuntimeError): "No pretrained weights can be had for an architecture (offline, not cached, no weights package, or timm could not load them)"
+
 _OFFLINE_HELP = ("could not load pretrained weights for {arch!r}: {why}. Either pass pretrained=False (random weights); "
     "or give a weights file (pretrained='file.pth', or --pretrained FILE); or download the weights on a machine with "
     "internet (`timm.create_model({arch!r}, pretrained=True)`), copy its Hugging Face cache (~/.cache/huggingface/hub, "
@@ -111,7 +113,7 @@ def pretrained_source(arch:str, # timm architecture name
     if hub_online(): return None,"timm's hub (downloaded once, then cached)"
     why = 'HF_HUB_OFFLINE is set' if hub_offline_env() else 'the Hugging Face hub cannot be reached'
     if (p := package_weights(arch)) is not None: return timm_weights_file(arch, p),f'{why}: the package {OFFLINE_WEIGHTS[arch.split(".")[0]][0]}'
-    raise RuntimeError(_OFFLINE_HELP.format(arch=arch, why=why + ' and no local weights file for it was found'))
+    raise NoPretrainedWeights(_OFFLINE_HELP.format(arch=arch, why=why + ' and no local weights file for it was found'))
 
 # %% ../nbs/03a_weights.ipynb #4af7f105
 def multitask_model(arch:str, # timm architecture name
@@ -125,7 +127,7 @@ def multitask_model(arch:str, # timm architecture name
     if file is not None: overlay = {**overlay, 'file':str(file)}
     try: model = create_multitask_model(arch, n_outs, pretrained=True, pretrained_cfg_overlay=overlay or None, **kwargs)
     except (OSError, ConnectionError) as e:
-        raise RuntimeError(_OFFLINE_HELP.format(arch=arch, why=f'{type(e).__name__}: {str(e)[:200]}')) from e
+        raise NoPretrainedWeights(_OFFLINE_HELP.format(arch=arch, why=f'{type(e).__name__}: {str(e)[:200]}')) from e
     if overlay: print(f'paddy_mt: pretrained weights for {arch} from {how}')
     model.pretrained_from = how
     return model
