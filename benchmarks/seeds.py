@@ -8,20 +8,9 @@ task's primary metric next to its trivial baseline. Last line:
     python benchmarks/seeds.py --tasks disease,variety,age --seeds 5            # the lesson's margins (06_train)
     python benchmarks/seeds.py --size 96 --epochs 2 --seeds 5 --blank variety=0.5   # missing labels (91_tests_tasks)
 """
-import argparse, contextlib, io, shutil, tempfile, time, warnings
+import argparse, contextlib, io, warnings
 from paddy_mt.all import *
-
-def blanked(path:Path, col:str, frac:float, seed:int=0)->Path:
-    "A copy of the Paddy folder `path` whose train.csv has column `col` emptied for a share `frac` of its rows (images linked)"
-    dest = Path(tempfile.mkdtemp())/path.name
-    dest.mkdir()
-    for o in path.iterdir():
-        if o.name != 'train.csv': (dest/o.name).symlink_to(o)
-    df = pd.read_csv(path/'train.csv')
-    rows = np.random.default_rng(seed).choice(len(df), int(round(frac*len(df))), replace=False)
-    df.loc[rows, col] = np.nan
-    df.to_csv(dest/'train.csv', index=False)
-    return dest
+from paddy_mt.testing import blank_labels
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -37,7 +26,7 @@ def main():
     path = get_paddy_path(a.data, verbose=False)
     over = {k:v for k,v in dict(size=a.size, epochs=a.epochs).items() if v is not None}
     if a.blank:
-        col,frac = a.blank.split('='); path = blanked(path, col, float(frac))
+        col,frac = a.blank.split('='); path = blank_labels(path, col, float(frac))
     recipe = SAMPLE_RECIPE.replace(tasks=tuple(a.tasks.split(',')), split_seed=a.split_seed, **over)
     print(f'data {path} ({data_source(path)}); recipe {recipe.changes()}; blank {a.blank}; seeds 0-{a.seeds-1}; '
           f'{defaults.cpus} CPUs, torch {torch.__version__}', flush=True)
