@@ -6,7 +6,7 @@
 __all__ = ['RUN_COLUMNS', 'QuietFit', 'one_run', 'repeat_runs', 'result_columns', 'summarize_runs', 'primary_columns',
            'plot_runs', 'diff_stats', 'diff_verdict', 'compare_recipes']
 
-# %% ../nbs/07_variation.ipynb #ab0cd90a
+# %% ../nbs/07_variation.ipynb #feba924a
 import gc, math, io, contextlib, warnings
 from dataclasses import fields
 from fastai.vision.all import *
@@ -15,7 +15,7 @@ from .task import CategoryTask, MultiLabelTask, RegressionTask
 from .recipe import Recipe
 from .train import fit_paddy, paddy_results
 
-# %% ../nbs/07_variation.ipynb #78805728
+# %% ../nbs/07_variation.ipynb #2058de23
 class QuietFit(Callback):
     "No progress bars and no table of results in the fits it joins (fastai's `no_bar` and `no_logging`, from inside `fit`)"
     order = ProgressCallback.order - 1
@@ -24,7 +24,7 @@ class QuietFit(Callback):
         self.logger_,self.learn.logger = self.learn.logger,noop
     def after_fit(self): self.learn.logger = self.logger_
 
-# %% ../nbs/07_variation.ipynb #347dba1d
+# %% ../nbs/07_variation.ipynb #6808bdbb
 def one_run(recipe, # A `Recipe`, or a callable training once that returns a results dict or a `Learner`
             path=None, # The data of a `Recipe`'s run; None: found by `get_paddy_path`
             quiet:bool=True, # Train a `Recipe` without progress bars, tables (`QuietFit`) or messages
@@ -43,7 +43,7 @@ def one_run(recipe, # A `Recipe`, or a callable training once that returns a res
     if not isinstance(res, dict): raise TypeError(f'a recipe must return a dict of results or a Learner, got {type(res).__name__}')
     return res
 
-# %% ../nbs/07_variation.ipynb #b65841a5
+# %% ../nbs/07_variation.ipynb #78c0ebd2
 def repeat_runs(recipe, # A `Recipe`, or a callable training once (see `one_run`)
                 n:int=None, # Number of runs; default 3, or `len(seeds)`
                 seeds=None, # Training seed of each run; None: not seeded, every run differs
@@ -57,7 +57,7 @@ def repeat_runs(recipe, # A `Recipe`, or a callable training once (see `one_run`
     if not seeds: raise ValueError('n must be at least 1')
     return pd.DataFrame([{'run':i, 'seed':s, **one_run(recipe, path, quiet, seed=s, **kwargs)} for i,s in enumerate(seeds)])
 
-# %% ../nbs/07_variation.ipynb #a85b521a
+# %% ../nbs/07_variation.ipynb #5aa18bd9
 RUN_COLUMNS = ('recipe', 'run')   # the columns `repeat_runs` and `compare_recipes` add: which run a row is
 
 def result_columns(df:pd.DataFrame)->list:
@@ -73,14 +73,14 @@ def summarize_runs(df:pd.DataFrame, # One row per run, e.g. from `repeat_runs`
     if missing := [m for m in L(metrics) if m not in df.columns]: raise ValueError(f'no column {missing} in the runs: {list(df.columns)}')
     return df[list(L(metrics))].agg(['count','mean','std','min','max']).T.rename(columns={'count':'n'})
 
-# %% ../nbs/07_variation.ipynb #35a98f5f
+# %% ../nbs/07_variation.ipynb #e8e48bec
 def primary_columns(df:pd.DataFrame)->list:
     "The primary metric column `<task>_<primary>` of each task that has a `<task>_baseline` column in `df`"
     prims = [c.primary for c in (CategoryTask, MultiLabelTask, RegressionTask)]
     tasks = [c.removesuffix('_baseline') for c in df.columns if c.endswith('_baseline')]
     return [f'{t}_{p}' for t in tasks for p in prims if f'{t}_{p}' in df.columns]
 
-# %% ../nbs/07_variation.ipynb #a9bb5dba
+# %% ../nbs/07_variation.ipynb #d140fb7f
 def plot_runs(df:pd.DataFrame, # One row per run, e.g. from `repeat_runs`
               metrics=None, # Columns to plot, one panel each; default `primary_columns(df)`
               by:str=None, # Column grouping the runs (e.g. 'recipe'): one strip per group
@@ -100,7 +100,7 @@ def plot_runs(df:pd.DataFrame, # One row per run, e.g. from `repeat_runs`
         ax.set_xlim(-0.5, len(groups) - 0.5); ax.set_title(m)
     return L(list(axs[0]))
 
-# %% ../nbs/07_variation.ipynb #a1af9f18
+# %% ../nbs/07_variation.ipynb #205024d1
 def diff_stats(a, # Values of a metric over the runs of recipe A
                b, # Values over the runs of recipe B
                alpha:float=0.05, # 1 - confidence level of the interval
@@ -122,7 +122,7 @@ def diff_stats(a, # Values of a metric over the runs of recipe A
     return {**res, 't':float(tt.statistic), 'df':float(tt.df), 'p':float(tt.pvalue), 'ci_low':float(ci.low),
             'ci_high':float(ci.high), 'alpha':alpha, 'n_needed':math.ceil(2*z**2*var/diff**2) if diff else math.inf}
 
-# %% ../nbs/07_variation.ipynb #90ada83d
+# %% ../nbs/07_variation.ipynb #7ce12f39
 def diff_verdict(st:dict, # From `diff_stats`
                  metric:str='disease_error_rate', # What was compared
                  names=('A','B'), # Names of the two recipes
@@ -139,7 +139,7 @@ def diff_verdict(st:dict, # From `diff_stats`
                        f"would take {need}")
     return head + f", p={st['p']:.2g}): significant, {b} is {'lower' if st['diff'] < 0 else 'higher'}"
 
-# %% ../nbs/07_variation.ipynb #cf5f215d
+# %% ../nbs/07_variation.ipynb #cb9af76c
 def compare_recipes(a, # Recipe A: a `Recipe`, or a callable training once (see `one_run`)
                     b, # Recipe B
                     n:int=3, # Runs of each recipe
