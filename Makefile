@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 FLAGS  ?=
 
-.PHONY: setup run test export clean-nbs
+.PHONY: setup run test export clean-nbs lab outputs
 setup: $(STAMP)
 
 $(STAMP): settings.ini setup.py constraints.txt
@@ -20,7 +20,7 @@ $(STAMP): settings.ini setup.py constraints.txt
 run: setup
 	mkdir -p data
 	$(BIN)/paddy_mt_train --out data/paddy_mt.pkl
-	$(BIN)/paddy_mt_predict data/paddy_mt.pkl "$$($(BIN)/python -c 'from paddy_mt.data import get_paddy_path; print(get_paddy_path(verbose=False))')" --out data/submission.csv
+	$(BIN)/paddy_mt_predict data/paddy_mt.pkl "$$($(BIN)/python -c 'from paddy_mt.paths import get_paddy_path; print(get_paddy_path(verbose=False))')" --out data/submission.csv
 	head -5 data/submission.csv
 
 # Every notebook in nbs/ runs as a test on the CPU; FLAGS="slow cuda" turns the flagged cells on (GPU runner)
@@ -31,4 +31,15 @@ export: setup
 	$(BIN)/nbdev_export
 
 clean-nbs: setup
+	$(BIN)/nbdev_clean
+
+# The course in JupyterLab, from this project's environment, on the notebooks (installs JupyterLab once; runs offline)
+lab: setup
+	test -x $(BIN)/jupyter-lab || $(BIN)/python -m pip install -q -c constraints.txt jupyterlab
+	$(BIN)/jupyter lab --notebook-dir=nbs $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# Re-run notebooks and save them with their outputs (NBS="nbs/05_learner.ipynb ..."; default all), then clean them
+NBS ?= $(wildcard nbs/[0-9]*.ipynb)
+outputs: setup
+	OMP_NUM_THREADS=2 $(BIN)/python .ci/save_outputs.py $(if $(FLAGS),--flags "$(FLAGS)") $(NBS)
 	$(BIN)/nbdev_clean

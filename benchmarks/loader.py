@@ -1,13 +1,14 @@
-"""Loader throughput: 480x640 JPEGs to augmented 224 px batches, plain fastai vs paddy_mt's default pipeline.
+"""Loader throughput: 480x640 JPEGs to augmented 224 px batches, plain fastai vs paddy_mt's fast pipeline.
 
 Baseline: fastai's `DataBlock` as the Paddy course notebooks build it: `PILImage.create` (full-size decoding at every
 epoch), `Resize(336, 'squish')` (1.5 x 224) and `aug_transforms(size=224, min_scale=0.75)`, which fastai runs in the
-main process. paddy_mt: `paddy_dls` defaults: a pre-shrunk copy made once, libjpeg reduced-scale decoding, a squish
-resize without fastai's no-op crop and pad, the random crop folded into the one affine resampling pass, whose grid
-`AffineWarp` builds in separable passes, fused lighting, presize 224/sqrt(0.75)=259, and (with no GPU) the batch
-transforms run in the worker processes. `--ablation` adds one row per
-ingredient. Each row runs in its own process, so its peak memory is its own. Batches go where fastai puts them
-(the GPU if there is one). Prints a table, then `loader: paddy_mt <v> img/s, baseline <v> img/s, ratio <r>` (goal >= 3).
+main process. paddy_mt: `paddy_dls(..., pipeline=fast_pipeline)`, what a `Recipe` with `fast=True` (the default) trains
+with: a pre-shrunk copy made once, libjpeg reduced-scale decoding, a squish resize without fastai's no-op crop and pad,
+the random crop folded into the one affine resampling pass, whose grid `AffineWarp` builds in separable passes, fused
+lighting, presize 224/sqrt(0.75)=259, and (with no GPU) the batch transforms run in the worker processes. `--ablation`
+adds one row per ingredient. Each row runs in its own process, so its peak memory is its own. Batches go where fastai
+puts them (the GPU if there is one). Prints a table, then `loader: paddy_mt <v> img/s, baseline <v> img/s, ratio <r>`
+(goal >= 3).
 
     python benchmarks/loader.py [--n 1000] [--size 224] [--bs 64] [--workers 2] [--epochs 2] [--ablation]
 """
@@ -18,8 +19,8 @@ def peak_rss_mb():
     return sum(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))/1024
 
 def make_dls(kind, path, a):
-    from paddy_mt.all import (paddy_dls, read_paddy_csv, DataBlock, ImageBlock, CategoryBlock, get_image_files, parent_label,
-        RandomSplitter, Resize, aug_transforms, Zoom, crop_zoom, partial, TfmdDL)
+    from paddy_mt.all import (paddy_dls, fastai_pipeline, fast_pipeline, read_paddy_csv, DataBlock, ImageBlock,
+        CategoryBlock, get_image_files, parent_label, RandomSplitter, Resize, aug_transforms, Zoom, crop_zoom, partial, TfmdDL)
     big = int(a.size*1.5)
     if kind == 'baseline':
         variety = read_paddy_csv(path).set_index('image_id').variety.to_dict()
@@ -27,19 +28,19 @@ def make_dls(kind, path, a):
                            get_y=[parent_label, lambda o: variety[o.name]], splitter=RandomSplitter(0.2, seed=42),
                            item_tfms=Resize(big, method='squish'), batch_tfms=aug_transforms(size=a.size, min_scale=0.75))
         return dblock.dataloaders(path/'train_images', bs=a.bs, num_workers=a.workers)
-    kw = dict(size=a.size, bs=a.bs, seed=42, num_workers=a.workers)
-    # the ablation: each row adds one ingredient to the one above it
-    steps = {'+ shrunk copy, reduced-scale decode': dict(presize=big, item_tfms=None, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, min_scale=0.75)),
-             '+ squish without crop and pad': dict(presize=big, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, min_scale=0.75)),
-             '+ crop in the affine pass': dict(presize=big, dl_type=TfmdDL, batch_tfms=aug_transforms(size=a.size, xtra_tfms=[
-                 Zoom(p=1., draw=partial(crop_zoom, min_scale=0.75), size=a.size)])),
-             '+ AffineWarp grid, fused lighting': dict(presize=big, dl_type=TfmdDL),
-             '+ presize 224/sqrt(0.75)': dict(dl_type=TfmdDL),
-             'paddy_mt': {}}
-    xtra = dict(steps[kind])
-    if xtra.pop('item_tfms', 1) is None:  # fastai's Resize, with paddy_mt's decoding
-        xtra['item_tfms'] = Resize(big, method='squish')
-    return paddy_dls(path, **kw, **xtra)
+    def fast_except(**tfms):
+        "`fast_pipeline`, with some of its parts replaced by fastai's"
+        return lambda *args, **kwargs: {**fast_pipeline(*args, **kwargs), **tfms}
+    fastai_aug = aug_transforms(size=a.size, min_scale=0.75)
+    crop_in_affine = aug_transforms(size=a.size, xtra_tfms=[Zoom(p=1., draw=partial(crop_zoom, min_scale=0.75), size=a.size)])
+    # the ablation: each row adds one ingredient to the one above it; the last row is `paddy_dls(pipeline=fast_pipeline)`
+    steps = {'+ shrunk copy, reduced-scale decode': dict(presize=big, pipeline=fastai_pipeline),
+             '+ squish without crop and pad': dict(presize=big, pipeline=fast_except(dl_type=TfmdDL, batch_tfms=fastai_aug)),
+             '+ crop in the affine pass': dict(presize=big, pipeline=fast_except(dl_type=TfmdDL, batch_tfms=crop_in_affine)),
+             '+ AffineWarp grid, fused lighting': dict(presize=big, pipeline=fast_except(dl_type=TfmdDL)),
+             '+ presize 224/sqrt(0.75)': dict(pipeline=fast_except(dl_type=TfmdDL)),
+             'paddy_mt': dict(pipeline=fast_pipeline)}
+    return paddy_dls(path, size=a.size, bs=a.bs, seed=42, num_workers=a.workers, **steps[kind])
 
 def run_one(kind, a):
     from paddy_mt.all import make_sample, paddy_cache, Path, defaults

@@ -35,9 +35,10 @@ def main():
     a = p.parse_args()
     dev = default_device()
     path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_n{a.n}'), n=a.n, n_workers=defaults.cpus)
-    kw = dict(size=a.size, bs=a.bs, seed=42, num_workers=ifnone(a.workers, defaults.cpus), verify=False)
+    kw = dict(size=a.size, bs=a.bs, seed=42, num_workers=ifnone(a.workers, defaults.cpus), verify=False,
+              pipeline=fast_pipeline)   # the data pipeline a `Recipe` trains with by default (`fast=True`)
     dls_m, dls_s = paddy_dls(path, **kw), paddy_dls(path, tasks='disease', **kw)
-    set_seed(0); learn_m = multitask_learner(dls_m, a.arch, pretrained=False)
+    set_seed(0); learn_m = multitask_learner(dls_m, a.arch, pretrained=False)   # its tasks derived from dls_m's targets
     set_seed(0); learn_s = vision_learner(dls_s, a.arch, pretrained=False)
     xb,yd,yv = dls_m.one_batch()
     runs = (('paddy_mt multi-task', learn_m, (yd,yv)), ('fastai single-task', learn_s, (yd,)))
@@ -59,7 +60,8 @@ def main():
             with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
             sync(); res[name]['epoch_s'].append(time.perf_counter()-t)
     for r in res.values(): r['step_ms'] = float(np.median(r['step_ms'])); r['epoch_s'] = min(r['epoch_s']) if r['epoch_s'] else float('nan')
-    print(f'device {dev}, {torch.cuda.get_device_name() if dev.type=="cuda" else os.cpu_count()} , arch {a.arch}, size {a.size}, bs {a.bs}, images {len(dls_m.train_ds)+len(dls_m.valid_ds)}')
+    where = torch.cuda.get_device_name() if dev.type=='cuda' else f'{os.cpu_count()} CPUs'
+    print(f'device {dev} ({where}), arch {a.arch}, size {a.size}, bs {a.bs}, images {len(dls_m.train_ds)+len(dls_m.valid_ds)}')
     print(pd.DataFrame(res).T.to_string(float_format=lambda x: f'{x:.3f}'))
     m,s = res['paddy_mt multi-task'], res['fastai single-task']
     if a.epoch: print(f"epoch_time: paddy_mt {m['epoch_s']:.1f} s, baseline {s['epoch_s']:.1f} s, ratio {m['epoch_s']/s['epoch_s']:.3f}")

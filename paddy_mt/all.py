@@ -10,8 +10,10 @@ from .xray import *
 from .surgery import *
 from .model import *
 from .weights import *
+from .task import *
 from .loss import *
 from .learner import *
+from .recipe import *
 from .train import *
 from .variation import *
 from .inference import *

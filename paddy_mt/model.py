@@ -5,17 +5,17 @@
 # %% auto #0
 __all__ = ['check_n_outs', 'TaskHeads', 'MultiTaskModel', 'check_arch', 'create_multitask_model', 'multitask_splitter']
 
-# %% ../nbs/03_model.ipynb #9fb31824
+# %% ../nbs/03_model.ipynb #e93cef9f
 from collections import OrderedDict
 import difflib
 import timm
-from fastai.vision.all import *
 from .surgery import split_last_linear
+from fastai.vision.all import *
 
-# %% ../nbs/03_model.ipynb #536b2408
-def check_n_outs(n_outs:dict, # Task name -> number of classes, e.g. `{'disease':10, 'variety':10}`
+# %% ../nbs/03_model.ipynb #7efb196d
+def check_n_outs(n_outs:dict, # Task name -> number of outputs, e.g. `{'disease':10, 'variety':10}`
                 )->dict:
-    "`n_outs` as a dict, checked: non-empty, unique task names usable as module names, positive class counts"
+    "`n_outs` as a dict, checked: non-empty, unique task names usable as module names, positive widths"
     try: pairs = [(t,n) for t,n in (n_outs.items() if hasattr(n_outs, 'items') else n_outs)]
     except (TypeError, ValueError): raise TypeError(f"n_outs must map task names to numbers of classes, got {n_outs!r}") from None
     if not pairs: raise ValueError("n_outs is empty: give at least one task, e.g. {'disease':10}")
@@ -26,32 +26,32 @@ def check_n_outs(n_outs:dict, # Task name -> number of classes, e.g. `{'disease'
         if hasattr(nn.ModuleDict(), t):
             raise ValueError(f"task name {t!r} collides with an nn.ModuleDict attribute; pick another name")
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"task {t!r} needs a positive int number of classes, got {n!r}")
+            raise ValueError(f"task {t!r} needs a positive int number of outputs, got {n!r}")
     return {t:int(n) for t,n in pairs}
 
-# %% ../nbs/03_model.ipynb #3451ef70
+# %% ../nbs/03_model.ipynb #6a77101d
 class TaskHeads(nn.ModuleDict):
     "One `nn.Linear(nf, n)` per task; `forward` returns a tuple of logits, one per task, in task order"
     def __init__(self, nf:int, # Number of input features, shared by all tasks
-                 n_outs:dict, # Task name -> number of classes
+                 n_outs:dict, # Task name -> number of outputs
                  bias:bool=True, # Whether the Linears have a bias
                  init=nn.init.kaiming_normal_): # Weight init, applied with fastai's `apply_init` (None: PyTorch default)
         super().__init__({t:nn.Linear(nf, n, bias=bias) for t,n in check_n_outs(n_outs).items()})
         if init is not None: apply_init(self, init)
     def forward(self, x): return tuple(lin(x) for lin in self.values())
 
-# %% ../nbs/03_model.ipynb #1a669e36
+# %% ../nbs/03_model.ipynb #2c0b67c0
 class MultiTaskModel(nn.Sequential):
     "`body` and `head` compute shared features, one `nn.Linear` per task maps them to that task's logits (a tuple)"
     def __init__(self, body:nn.Module, # Feature extractor, e.g. fastai's `TimmBody`
                  head:nn.Module, # Shared layers after the body, ending with `nf` features per item
                  nf:int, # Number of features `head` outputs
-                 n_outs:dict, # Task name -> number of classes; its order is the order of the outputs
+                 n_outs:dict, # Task name -> number of outputs (classes; 1 for a number); its order is the outputs' order
                  bias:bool=True, # Whether the task Linears have a bias
                  init=nn.init.kaiming_normal_): # Init of the task Linears (None: PyTorch default)
         super().__init__(OrderedDict(body=body, head=head, heads=TaskHeads(nf, n_outs, bias=bias, init=init)))
     tasks = property(lambda self: tuple(self.heads.keys()), doc="Task names, in output order")
-    n_outs = property(lambda self: tuple(l.out_features for l in self.heads.values()), doc="Number of classes per task")
+    n_outs = property(lambda self: tuple(l.out_features for l in self.heads.values()), doc="Number of outputs per task")
     def features(self, x): return self.head(self.body(x))
     def __getitem__(self, i): return nn.Sequential(OrderedDict(list(self._modules.items())[i])) if isinstance(i, slice) else super().__getitem__(i)
     @property
@@ -59,7 +59,7 @@ class MultiTaskModel(nn.Sequential):
         "timm's config of the body (mean, std, input size...), `{}` if the body isn't a timm model"
         return getattr(getattr(self.body, 'model', self.body), 'default_cfg', {})
 
-# %% ../nbs/03_model.ipynb #909fd02b
+# %% ../nbs/03_model.ipynb #cfb2b2e2
 def check_arch(arch:str)->str:
     "`arch` if timm knows that architecture name, else an error listing close matches"
     if not isinstance(arch, str): raise TypeError(f"arch must be a timm architecture name (str), got {arch!r}")
@@ -68,10 +68,10 @@ def check_arch(arch:str)->str:
         raise ValueError(f"timm has no architecture {arch!r}; close matches: {', '.join(close) or 'none'}")
     return arch
 
-# %% ../nbs/03_model.ipynb #033d1157
+# %% ../nbs/03_model.ipynb #7b2aecce
 @delegates(create_timm_model, but=['n_out'])
 def create_multitask_model(arch:str, # timm architecture name, e.g. 'convnext_tiny'
-                           n_outs:dict, # Task name -> number of classes, e.g. `{'disease':10, 'variety':10}`
+                           n_outs:dict, # Task name -> number of outputs, e.g. `{'disease':10, 'variety':10}`
                            pretrained:bool=True, # Load timm's pretrained weights for the body
                            init=nn.init.kaiming_normal_, # Init of the new layers, as in `vision_learner`
                            **kwargs)->MultiTaskModel:
@@ -81,7 +81,7 @@ def create_multitask_model(arch:str, # timm architecture name, e.g. 'convnext_ti
     head,lin = split_last_linear(single[1])
     return MultiTaskModel(single[0], head, lin.in_features, n_outs, bias=lin.bias is not None, init=init)
 
-# %% ../nbs/03_model.ipynb #b514d855
+# %% ../nbs/03_model.ipynb #b4655a8b
 def multitask_splitter(model:MultiTaskModel):
     "Parameter groups for `Learner(splitter=...)`: the body, then the shared head and the task heads"
     return L(model.body, nn.ModuleList([model.head, model.heads])).map(params)

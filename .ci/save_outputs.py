@@ -1,0 +1,69 @@
+"""Run notebooks top to bottom on this machine and save them WITH their outputs, clean: what `make outputs` does.
+
+Cells flagged with a test flag (settings.ini `tst_flags`) are skipped like `nbdev_test` skips them, unless the flag is
+given with --flags (e.g. --flags slow to run the CPU-only slow experiments whose outputs are committed). Progress bars
+are stored in their final state, pictures as JPEG, and the script fails if an output shows a machine path (a
+warning printing a file location) or an error. Then run `nbdev_clean`.
+
+    python .ci/save_outputs.py nbs/05_learner.ipynb            # one or more notebooks
+    python .ci/save_outputs.py --flags slow nbs/07_variation.ipynb
+"""
+import argparse, base64, io, os, re, sys, time
+from pathlib import Path
+
+def final_text(s:str)->str:
+    "Text as a terminal shows it: a carriage return rewrites its line, so only what follows the last one stays"
+    return '\n'.join(line.rsplit('\r', 1)[-1] for line in s.split('\n'))
+
+def jpeg(png_b64:str, quality=80)->str:
+    "A PNG picture (base64) as a JPEG (base64), on white"
+    from PIL import Image
+    im = Image.open(io.BytesIO(base64.b64decode(png_b64)))
+    if im.mode in ('RGBA','LA','P'): bg = Image.new('RGB', im.size, 'white'); bg.paste(im.convert('RGBA'), mask=im.convert('RGBA').split()[-1]); im = bg
+    out = io.BytesIO(); im.convert('RGB').save(out, 'JPEG', quality=quality, optimize=True)
+    return base64.b64encode(out.getvalue()).decode()
+
+BAD = re.compile(r'(/work/|/root/|/home/|/tmp/|\.venv|site-packages)')
+
+def clean(nb)->list:
+    "Tidy the outputs of `nb` in place; the problems that remain (paths, errors), one line each"
+    problems = []
+    for i,c in enumerate(nb.cells):
+        for o in c.get('outputs', []):
+            if o.get('output_type') == 'stream': o['text'] = final_text(''.join(o['text']) if isinstance(o['text'], list) else o['text'])
+            data = o.get('data', {})
+            if 'image/png' in data: data['image/jpeg'] = jpeg(data.pop('image/png'))
+            if o.get('output_type') == 'error': problems.append(f'cell {i}: {o.get("ename")}: {o.get("evalue")}')
+            text = o.get('text', '') + ''.join(str(v) for k,v in data.items() if k.startswith('text/'))
+            if m := BAD.search(text): problems.append(f'cell {i}: output shows a machine path: ...{text[max(0,m.start()-60):m.end()+40]!r}')
+    return problems
+
+def run(fn:Path, flags:set)->list:
+    from execnb.nbio import read_nb, write_nb
+    from execnb.shell import CaptureShell
+    from nbdev.config import get_config
+    from nbdev.process import NBProcessor
+    skip = set(get_config().tst_flags.split()) - flags
+    def preproc(cell):
+        if cell.cell_type != 'code': return True
+        dirs = cell.directives_ if hasattr(cell, 'directives_') else {}
+        return bool(skip & set(dirs)) or 'eval:' in dirs and dirs['eval:'] == ['false']
+    nb = read_nb(fn)
+    NBProcessor(nb=nb)   # parses the cells' directives (`#| slow`...) into `directives_`
+    os.environ['IN_TEST'] = '1'   # as under nbdev_test: flagged cells that run, run for real
+    sh = CaptureShell(fn)
+    t0 = time.time()
+    sh.run_all(nb, exc_stop=True, preproc=preproc)
+    if sh.exc: raise RuntimeError(f'{fn}: {sh.exc!r}')
+    problems = clean(nb)
+    write_nb(nb, fn)
+    print(f'{fn}: {time.time()-t0:.0f} s' + ''.join(f'\n  {p}' for p in problems), flush=True)
+    return problems
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('notebooks', nargs='+')
+    p.add_argument('--flags', default='', help='test flags to run (space-separated), e.g. "slow"')
+    a = p.parse_args()
+    bad = [q for fn in a.notebooks for q in run(Path(fn), set(a.flags.split()))]
+    sys.exit(1 if bad else 0)
