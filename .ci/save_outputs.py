@@ -49,7 +49,7 @@ def run(fn:Path, flags:set)->list:
         dirs = cell.directives_ if hasattr(cell, 'directives_') else {}
         return bool(skip & set(dirs)) or 'eval:' in dirs and dirs['eval:'] == ['false']
     nb = read_nb(fn)
-    NBProcessor(nb=nb)   # parses the cells' directives (`#| slow`...) into `directives_`
+    NBProcessor(nb=nb, rm_directives=False)   # parses the cells' directives (`#| slow`...) into `directives_`, leaving them in the source (the default removes them: the saved notebook lost its `#| export` lines)
     os.environ['IN_TEST'] = '1'   # as under nbdev_test: flagged cells that run, run for real
     sh = CaptureShell(fn)
     t0 = time.time()

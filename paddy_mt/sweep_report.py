@@ -10,7 +10,7 @@ from optuna.trial import TrialState
 from .sweep_store import GRID_AXES, load_sweep, point_states, trial_point, killed
 
 # %% auto #0
-__all__ = ['RESULT_COLS', 'RUN_COLS', 'arch_family', 'sweep_results', 'ranking', 'sweep_summary', 'sweep_recommend', 'plot_sweep',
+__all__ = ['POINT_COLS', 'RUN_COLS', 'arch_family', 'sweep_results', 'ranking', 'sweep_summary', 'sweep_recommend', 'plot_sweep',
            'sweep_report']
 
 # %% ../nbs/09_sweep.ipynb #f59ad38b
@@ -22,7 +22,8 @@ def arch_family(arch:str)->str:
     return m.group(1) if m else tok
 
 # %% ../nbs/09_sweep.ipynb #5323a51d
-RESULT_COLS = ['trial', 'arch', 'family', 'lr', 'method', 'size', 'repeat', 'params', 'fit_time', 'peak_mem', 'mem_kind']
+# The columns of a sweep's table: its point and costs first, then each task's primary metric, the other results, how the run went
+POINT_COLS = ['trial', 'arch', 'family', 'lr', 'method', 'size', 'repeat', 'params', 'fit_time', 'peak_mem', 'mem_kind']
 RUN_COLS = ['status', 'error', 'worker', 'start', 'duration']
 
 def _row(t)->dict:
@@ -47,7 +48,7 @@ def sweep_results(name:str, # Name of the sweep
     "One row per run of the sweep `name`: its point, parameter count, fit time, peak memory (GiB) and results"
     study = load_sweep(name, storage, heartbeat=False)
     a,df = study.user_attrs,pd.DataFrame([_row(t) for t in study.get_trials(deepcopy=False) if trial_point(t)])
-    head = [*RESULT_COLS, *a['directions']]   # the primary metric of each task, the ranking one first
+    head = [*POINT_COLS, *a['directions']]   # the primary metric of each task, the ranking one first
     df = df.reindex(columns=(cols := [*head, *[c for c in df.columns if c not in (*head, *RUN_COLS)], *RUN_COLS]))
     if not all_trials:
         df = df[df.status.isin(['done', 'failed'])].drop_duplicates(subset=list(GRID_AXES), keep='first')
