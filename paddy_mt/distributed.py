@@ -4,22 +4,24 @@
 
 # %% auto #0
 __all__ = ['PaddyDistributedDL', 'init_distributed', 'DistributedSetupError', 'check_world_size', 'PaddyDistributedTrainer',
-           'launch_info', 'check_launch', 'rank0_output', 'on_rank0_first', 'leave_distributed', 'fit_distributed']
+           'launch_info', 'check_launch', 'rank0_output', 'on_rank0_first', 'leave_distributed', 'fit_distributed',
+           'command_training']
 
-# %% ../nbs/06a_distributed.ipynb #1fe8a1b5
-import os, random, warnings
+# %% ../nbs/06a_distributed.ipynb #34ae2bab
+import os, random, time, warnings
 from contextlib import contextmanager, redirect_stdout
 from datetime import timedelta
 import torch.distributed as dist
 from fastai.vision.all import *
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.callback.progress import ProgressCallback
+from .script import USER_ERRORS
 from .paths import get_paddy_path
 from .learner import MultiTaskLearner
 from .recipe import Recipe
 from .train import fit_paddy, run_recipe, recipe_dls, read_progress
 
-# %% ../nbs/06a_distributed.ipynb #6a9c63a0
+# %% ../nbs/06a_distributed.ipynb #b6773975
 class PaddyDistributedDL(DistributedDL):
     "fastai's `DistributedDL`, on the CPU too (gloo), giving `WorkerTfmsDL` its batch transforms back after each pass"
     def _broadcast(self, t, rank):
@@ -32,21 +34,22 @@ class PaddyDistributedDL(DistributedDL):
         self.idxs = super().get_idxs()   # this process's share of the epoch (padded)
         return self.idxs
 
-# %% ../nbs/06a_distributed.ipynb #e260b68e
+# %% ../nbs/06a_distributed.ipynb #3979ef97
 @patch
 def __iter__(self:PaddyDistributedDL):
+    "Iterate as fastai's `DistributedDL`, then give the inner loader back the batch transforms it had"
     tfms = self.dl.after_batch   # `WorkerTfmsDL` replaces them for the pass, and puts them back only in its own `__iter__`
     try: yield from super(PaddyDistributedDL, self).__iter__()
     finally: self.dl.after_batch = tfms
 
-# %% ../nbs/06a_distributed.ipynb #5a3ff96d
+# %% ../nbs/06a_distributed.ipynb #f7ef4a13
 def init_distributed(timeout:float=None, # Seconds a process waits for the others; None: PyTorch's default (30 min)
                     ):
     "Accelerate's state and the process group of this process, made once: gloo on the CPU without a GPU, nccl with one"
     from accelerate import PartialState
     return PartialState(cpu=not torch.cuda.is_available(), **({'timeout':timedelta(seconds=timeout)} if timeout else {}))
 
-# %% ../nbs/06a_distributed.ipynb #465bb5e0
+# %% ../nbs/06a_distributed.ipynb #77f80733
 class DistributedSetupError(ValueError): "A distributed run asked for in a way that cannot work"
 
 def check_world_size(dls:DataLoaders, # The run's `DataLoaders`
@@ -58,14 +61,14 @@ def check_world_size(dls:DataLoaders, # The run's `DataLoaders`
         raise DistributedSetupError(f'{world_size} processes share {n} training images, {n//world_size} each, fewer than the '
             f'batch size {bs}: each would drop its only, incomplete batch and train on nothing; use bs={max(1, n//world_size)} (--bs) or fewer processes')
 
-# %% ../nbs/06a_distributed.ipynb #f02cdc74
+# %% ../nbs/06a_distributed.ipynb #bc7e2982
 class PaddyDistributedTrainer(DistributedTrainer):
     "fastai's `DistributedTrainer` on the CPU too: Accelerate on gloo, `SyncBatchNorm` on GPUs only, `PaddyDistributedDL`"
     def __init__(self, sync_bn=True, **kwargs): # As fastai's: `Accelerator`'s arguments
         gpu = torch.cuda.is_available()
-        if not gpu: kwargs.setdefault('cpu', True)
-        init_distributed()
-        super().__init__(sync_bn=sync_bn and gpu, **kwargs)
+        if not gpu: kwargs.setdefault('cpu', True)              # else Accelerate sees no accelerator: one process, no DDP
+        init_distributed()                                       # the first state made decides the backend: make it right
+        super().__init__(sync_bn=sync_bn and gpu, **kwargs)      # SyncBatchNorm needs CUDA
         if (n := self.accelerator.num_processes) != num_distrib():
             raise DistributedSetupError(f'Accelerate runs {n} process(es) but the launcher started {num_distrib()}: an Accelerator was '
                                         'made before without cpu=True (fastai\'s rank0_first makes one); call init_distributed() first')
@@ -74,7 +77,7 @@ class PaddyDistributedTrainer(DistributedTrainer):
         super().before_fit()
     def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else PaddyDistributedDL(dl, device=self.learn.model.device)
 
-# %% ../nbs/06a_distributed.ipynb #b082d19a
+# %% ../nbs/06a_distributed.ipynb #9f719ef9
 @patch
 @delegates(PaddyDistributedTrainer.__init__)
 def to_distributed(self:MultiTaskLearner, sync_bn=True, **kwargs):
@@ -83,7 +86,7 @@ def to_distributed(self:MultiTaskLearner, sync_bn=True, **kwargs):
     if rank_distrib(): self.remove_cb(ProgressCallback)
     return self
 
-# %% ../nbs/06a_distributed.ipynb #fe343887
+# %% ../nbs/06a_distributed.ipynb #dec542a6
 _LAUNCH_VARS = ('WORLD_SIZE', 'RANK', 'LOCAL_RANK')
 
 def launch_info()->dict|None:
@@ -91,7 +94,7 @@ def launch_info()->dict|None:
     if not any(v in os.environ for v in _LAUNCH_VARS): return None
     return {k.lower():int(os.environ.get(k, d)) for k,d in zip(_LAUNCH_VARS, (1, 0, 0))}
 
-# %% ../nbs/06a_distributed.ipynb #8ce5f7d0
+# %% ../nbs/06a_distributed.ipynb #48c56f03
 _HOW = ('torchrun --standalone --nproc_per_node N <script, or --no-python paddy_mt_train --distributed ...>, or accelerate launch '
         '--multi_gpu --num_processes N ... (--multi_gpu also on the CPU)')
 
@@ -109,7 +112,7 @@ def check_launch(distributed:bool, # Is a distributed run asked for (`--distribu
                                     'each would train a model of its own; add --distributed, or start one process')
     return n
 
-# %% ../nbs/06a_distributed.ipynb #58ee050f
+# %% ../nbs/06a_distributed.ipynb #4607bea1
 @contextmanager
 def rank0_output():
     "Only rank 0 prints: in the other processes, printed output and warnings are dropped (errors are not)"
@@ -117,7 +120,7 @@ def rank0_output():
     with open(os.devnull, 'w') as null, redirect_stdout(null), warnings.catch_warnings():
         warnings.simplefilter('ignore'); yield
 
-# %% ../nbs/06a_distributed.ipynb #b0f51742
+# %% ../nbs/06a_distributed.ipynb #d0b6dec9
 def on_rank0_first(func, *args, **kwargs):
     "`func(*args, **kwargs)` on rank 0 first, then on the other processes, which find what it made"
     if num_distrib() <= 1: return func(*args, **kwargs)
@@ -127,12 +130,7 @@ def on_rank0_first(func, *args, **kwargs):
     if rank_distrib(): res = func(*args, **kwargs)
     return res
 
-def _from_rank0(o):
-    "Rank 0's `o`, in every process"
-    l = [o]; dist.broadcast_object_list(l, src=0)
-    return l[0]
-
-# %% ../nbs/06a_distributed.ipynb #84a0fbb9
+# %% ../nbs/06a_distributed.ipynb #63d31570
 def leave_distributed()->bool:
     "End the distributed part of a run: every process waits for the others and leaves; True on rank 0, which goes on alone"
     if not dist.is_initialized(): return not rank_distrib()
@@ -142,7 +140,19 @@ def leave_distributed()->bool:
     os.environ['WORLD_SIZE'] = '1'   # a single process from now on: fastai's `to_detach` gathers while WORLD_SIZE > 1
     return rank == 0
 
-# %% ../nbs/06a_distributed.ipynb #663add92
+# %% ../nbs/06a_distributed.ipynb #487bd664
+def _from_rank0(o):
+    "Rank 0's `o`, in every process"
+    l = [o]; dist.broadcast_object_list(l, src=0)
+    return l[0]
+
+def _seeded(path, recipe, checkpoint_dir, resume:bool, overrides:dict)->dict:
+    "`overrides`, with a seed drawn by rank 0 if the run has none (a resumed run has its split: its recipe says)"
+    if (resume and checkpoint_dir is not None and read_progress(checkpoint_dir)) or run_recipe(path, recipe, **overrides).seed is not None:
+        return overrides
+    return {**overrides, 'seed':_from_rank0(random.randrange(2**31))}
+
+# %% ../nbs/06a_distributed.ipynb #306b3ede
 @delegates(fit_paddy)
 def fit_distributed(path=None, # Paddy data folder; None: found by `get_paddy_path`
                     recipe:Recipe=None, # The settings (`bs` is each process's batch size)
@@ -154,9 +164,21 @@ def fit_distributed(path=None, # Paddy data folder; None: found by `get_paddy_pa
     init_distributed()
     with rank0_output():
         path = on_rank0_first(get_paddy_path, path, verbose=verbose)
-        if not (resume and checkpoint_dir is not None and read_progress(checkpoint_dir)) and run_recipe(path, recipe, **overrides).seed is None:
-            overrides['seed'] = _from_rank0(random.randrange(2**31))
-        dls = on_rank0_first(recipe_dls, path, run_recipe(path, recipe, **overrides), **ifnone(dls_kwargs, {}))
+        overrides = _seeded(path, recipe, checkpoint_dir, resume, overrides)
+        dls = on_rank0_first(recipe_dls, path, run_recipe(path, recipe, **overrides), **ifnone(dls_kwargs, {}))   # rank 0 shrinks
         check_world_size(dls, num_distrib())
-        return fit_paddy(path, recipe, checkpoint_dir, monitor, resume, cbs=L(PaddyDistributedTrainer())+L(cbs),
-                         dls_kwargs=dls_kwargs, verbose=False, **overrides)
+        return fit_paddy(path, recipe, checkpoint_dir=checkpoint_dir, monitor=monitor, resume=resume, dls_kwargs=dls_kwargs,
+                         cbs=L(PaddyDistributedTrainer())+L(cbs), verbose=False, **overrides)
+
+# %% ../nbs/06a_distributed.ipynb #429e7152
+@contextmanager
+def command_training(distributed:bool, # The command's `--distributed`
+                     delay:float=5.): # Seconds the other processes wait before exiting on an error, for rank 0 to report it
+    "A command's training function (`fit_distributed` or `fit_paddy`), the launch checked; only rank 0 prints and reports errors"
+    try:
+        check_launch(distributed)
+        with rank0_output(): yield fit_distributed if distributed else fit_paddy
+    except USER_ERRORS:
+        if not rank_distrib(): raise
+        time.sleep(delay)   # torchrun stops the other processes at the first exit: rank 0 exits first, with the message
+        raise SystemExit(1)
