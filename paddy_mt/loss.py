@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['MultiTaskLoss', 'multitask_metrics']
 
-# %% ../nbs/04a_loss.ipynb #abf8db4d
+# %% ../nbs/04a_loss.ipynb #ac92b27b
 from fastai.vision.all import *
 from .task import Task, TaskMetric
 
-# %% ../nbs/04a_loss.ipynb #e5b8da25
+# %% ../nbs/04a_loss.ipynb #a5dbf84f
 class MultiTaskLoss(Module):
     "Weighted sum of the tasks' losses (each on its labelled items); with `uncertainty`, learned weights (Kendall et al. 2018)"
     def __init__(self, tasks:list, # `Task`s, in the order of the model's outputs and of the targets
@@ -22,19 +22,20 @@ class MultiTaskLoss(Module):
         if len(preds) != len(self.tasks) or len(targs) != len(self.tasks):
             raise ValueError(f"MultiTaskLoss for tasks {self.names} got {len(preds)} predictions and {len(targs)} targets")
         losses = [t.loss(p, y, self.reduction) for t,p,y in zip(self.tasks, preds, targs)]
+        self.task_losses,self.labelled = losses,[t.mask(y).sum() for t,y in zip(self.tasks, targs)]   # for gradient balancing
         for t,l in zip(self.tasks, losses): setattr(self, f'{t.name}_loss', l.detach().mean())
         if self.log_vars is not None: losses = [torch.exp(-s)*l + s for s,l in zip(self.log_vars, losses)]
         return sum(t.weight*l for t,l in zip(self.tasks, losses) if t.weight != 0)
     def extra_repr(self): return f"tasks={list(self.tasks.attrgot('name'))}, uncertainty={self.log_vars is not None}"
 
-# %% ../nbs/04a_loss.ipynb #8587f6f9
+# %% ../nbs/04a_loss.ipynb #4a948d78
 @patch(as_prop=True)
 def task_weights(self:MultiTaskLoss)->Tensor:
     "The weight of each task: its `weight`, times $e^{-s_i}$ when the weights are learned"
     w = tensor(self.tasks.attrgot('weight'))
     return w if self.log_vars is None else w*torch.exp(-self.log_vars.detach().float().cpu())
 
-# %% ../nbs/04a_loss.ipynb #dacbd7af
+# %% ../nbs/04a_loss.ipynb #bc47bb39
 @patch
 def activation(self:MultiTaskLoss, preds)->tuple:
     "Each task's activation of its output"
@@ -45,7 +46,7 @@ def decodes(self:MultiTaskLoss, acts)->tuple:
     "Each task's decoding of its activation"
     return tuple(t.decodes(a) for t,a in zip(self.tasks, tuplify(acts)))
 
-# %% ../nbs/04a_loss.ipynb #5f82901e
+# %% ../nbs/04a_loss.ipynb #2ecea0d2
 def multitask_metrics(tasks)->list:
     "Every metric of every task (named `<task>_<metric>`), then each task's loss (`<task>_loss`)"
     return [TaskMetric(t, i, m) for i,t in enumerate(tasks) for m in t.metrics()] + [LossMetric(f'{t.name}_loss') for t in tasks]
