@@ -7,7 +7,7 @@ __all__ = ['PaddyDistributedDL', 'init_distributed', 'DistributedSetupError', 'c
            'launch_info', 'check_launch', 'rank0_output', 'on_rank0_first', 'leave_distributed', 'fit_distributed',
            'command_training']
 
-# %% ../nbs/06a_distributed.ipynb #fa39d482
+# %% ../nbs/06a_distributed.ipynb #e807904b
 import os, random, time, warnings
 from contextlib import contextmanager, redirect_stdout
 from datetime import timedelta
@@ -21,7 +21,7 @@ from .learner import MultiTaskLearner
 from .recipe import Recipe
 from .train import fit_paddy, run_recipe, recipe_dls, read_progress
 
-# %% ../nbs/06a_distributed.ipynb #d65a1a0d
+# %% ../nbs/06a_distributed.ipynb #9cfda9d6
 class PaddyDistributedDL(DistributedDL):
     "fastai's `DistributedDL`, on the CPU too (gloo), giving `WorkerTfmsDL` its batch transforms back after each pass"
     def _broadcast(self, t, rank):
@@ -34,7 +34,7 @@ class PaddyDistributedDL(DistributedDL):
         self.idxs = super().get_idxs()   # this process's share of the epoch (padded)
         return self.idxs
 
-# %% ../nbs/06a_distributed.ipynb #4dc812cd
+# %% ../nbs/06a_distributed.ipynb #038d85f0
 @patch
 def __iter__(self:PaddyDistributedDL):
     "Iterate as fastai's `DistributedDL`, then give the inner loader back the batch transforms it had"
@@ -42,14 +42,14 @@ def __iter__(self:PaddyDistributedDL):
     try: yield from super(PaddyDistributedDL, self).__iter__()
     finally: self.dl.after_batch = tfms
 
-# %% ../nbs/06a_distributed.ipynb #5404b58e
+# %% ../nbs/06a_distributed.ipynb #37d99030
 def init_distributed(timeout:float=None, # Seconds a process waits for the others; None: PyTorch's default (30 min)
                     ):
     "Accelerate's state and the process group of this process, made once: gloo on the CPU without a GPU, nccl with one"
     from accelerate import PartialState
     return PartialState(cpu=not torch.cuda.is_available(), **({'timeout':timedelta(seconds=timeout)} if timeout else {}))
 
-# %% ../nbs/06a_distributed.ipynb #5c85ef16
+# %% ../nbs/06a_distributed.ipynb #bc770c2a
 class DistributedSetupError(ValueError): "A distributed run asked for in a way that cannot work"
 
 def check_world_size(dls:DataLoaders, # The run's `DataLoaders`
@@ -61,7 +61,7 @@ def check_world_size(dls:DataLoaders, # The run's `DataLoaders`
         raise DistributedSetupError(f'{world_size} processes share {n} training images, {n//world_size} each, fewer than the '
             f'batch size {bs}: each would drop its only, incomplete batch and train on nothing; use bs={max(1, n//world_size)} (--bs) or fewer processes')
 
-# %% ../nbs/06a_distributed.ipynb #3bd7099b
+# %% ../nbs/06a_distributed.ipynb #5d29b99e
 class PaddyDistributedTrainer(DistributedTrainer):
     "fastai's `DistributedTrainer` on the CPU too: Accelerate on gloo, `SyncBatchNorm` on GPUs only, `PaddyDistributedDL`"
     def __init__(self, sync_bn=True, **kwargs): # As fastai's: `Accelerator`'s arguments
@@ -78,7 +78,7 @@ class PaddyDistributedTrainer(DistributedTrainer):
     def _wrap_dl(self, dl):   # fastai's asks the model for a `device`, which only DDP has: a `validate` in `distrib_ctx` would fail
         return dl if isinstance(dl, DistributedDL) else PaddyDistributedDL(dl, device=next(self.learn.model.parameters()).device)
 
-# %% ../nbs/06a_distributed.ipynb #bc316648
+# %% ../nbs/06a_distributed.ipynb #3393b0bc
 @patch
 @delegates(PaddyDistributedTrainer.__init__)
 def to_distributed(self:MultiTaskLearner, sync_bn=True, **kwargs):
@@ -87,7 +87,7 @@ def to_distributed(self:MultiTaskLearner, sync_bn=True, **kwargs):
     if rank_distrib(): self.remove_cb(ProgressCallback)
     return self
 
-# %% ../nbs/06a_distributed.ipynb #5b5aa323
+# %% ../nbs/06a_distributed.ipynb #848ddc2d
 _LAUNCH_VARS = ('WORLD_SIZE', 'RANK', 'LOCAL_RANK')
 
 def launch_info()->dict|None:
@@ -95,7 +95,7 @@ def launch_info()->dict|None:
     if not any(v in os.environ for v in _LAUNCH_VARS): return None
     return {k.lower():int(os.environ.get(k, d)) for k,d in zip(_LAUNCH_VARS, (1, 0, 0))}
 
-# %% ../nbs/06a_distributed.ipynb #3aaca2f5
+# %% ../nbs/06a_distributed.ipynb #6e0774bb
 _HOW = ('torchrun --standalone --nproc_per_node N <script, or --no-python paddy_mt_train --distributed ...>, or accelerate launch '
         '--multi_gpu --num_processes N ... (--multi_gpu also on the CPU)')
 
@@ -113,7 +113,7 @@ def check_launch(distributed:bool, # Is a distributed run asked for (`--distribu
                                     'each would train a model of its own; add --distributed, or start one process')
     return n
 
-# %% ../nbs/06a_distributed.ipynb #b398fd2e
+# %% ../nbs/06a_distributed.ipynb #31b4728c
 @contextmanager
 def rank0_output():
     "Only rank 0 prints: in the other processes, printed output and warnings are dropped (errors are not)"
@@ -121,7 +121,7 @@ def rank0_output():
     with open(os.devnull, 'w') as null, redirect_stdout(null), warnings.catch_warnings():
         warnings.simplefilter('ignore'); yield
 
-# %% ../nbs/06a_distributed.ipynb #3cd699c1
+# %% ../nbs/06a_distributed.ipynb #1774dbed
 def on_rank0_first(func, *args, **kwargs):
     "`func(*args, **kwargs)` on rank 0 first, then on the other processes, which find what it made"
     if num_distrib() <= 1: return func(*args, **kwargs)
@@ -131,7 +131,7 @@ def on_rank0_first(func, *args, **kwargs):
     if rank_distrib(): res = func(*args, **kwargs)
     return res
 
-# %% ../nbs/06a_distributed.ipynb #5275d596
+# %% ../nbs/06a_distributed.ipynb #b9ab2bf5
 def leave_distributed()->bool:
     "End the distributed part of a run: every process waits for the others and leaves; True on rank 0, which goes on alone"
     if not dist.is_initialized(): return not rank_distrib()
@@ -141,7 +141,7 @@ def leave_distributed()->bool:
     os.environ['WORLD_SIZE'] = '1'   # a single process from now on: fastai's `to_detach` gathers while WORLD_SIZE > 1
     return rank == 0
 
-# %% ../nbs/06a_distributed.ipynb #48823070
+# %% ../nbs/06a_distributed.ipynb #9a777313
 def _from_rank0(o):
     "Rank 0's `o`, in every process"
     l = [o]; dist.broadcast_object_list(l, src=0)
@@ -156,7 +156,7 @@ def _shared_overrides(path, recipe, checkpoint_dir, resume:bool, overrides:dict)
                                     'processes at once, and would find a rate for one process\'s batch); run lr_find in one process')
     return overrides if r.seed is not None else {**overrides, 'seed':_from_rank0(random.randrange(2**31))}
 
-# %% ../nbs/06a_distributed.ipynb #a4e5b996
+# %% ../nbs/06a_distributed.ipynb #f657630a
 @delegates(fit_paddy)
 def fit_distributed(path=None, # Paddy data folder; None: found by `get_paddy_path`
                     recipe:Recipe=None, # The settings (`bs` is each process's batch size)
@@ -174,7 +174,7 @@ def fit_distributed(path=None, # Paddy data folder; None: found by `get_paddy_pa
         return fit_paddy(path, recipe, checkpoint_dir=checkpoint_dir, monitor=monitor, resume=resume, dls_kwargs=dls_kwargs,
                          cbs=L(PaddyDistributedTrainer())+L(cbs), verbose=False, **overrides)
 
-# %% ../nbs/06a_distributed.ipynb #971a4d6b
+# %% ../nbs/06a_distributed.ipynb #112a4c1f
 @contextmanager
 def command_training(distributed:bool, # The command's `--distributed`
                      delay:float=5.): # Seconds the other processes wait before exiting on an error, for rank 0 to report it
