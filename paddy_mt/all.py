@@ -15,6 +15,7 @@ from .loss import *
 from .learner import *
 from .recipe import *
 from .train import *
+from .distributed import *
 from .variation import *
 from .inference import *
 from .sweep import *
