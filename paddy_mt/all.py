@@ -17,5 +17,8 @@ from .recipe import *
 from .train import *
 from .variation import *
 from .inference import *
+from .onnx import *
+from .serve import *
+from .app import *
 from .sweep import *
 from .perf import *

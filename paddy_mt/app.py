@@ -4,18 +4,19 @@
 
 # %% auto #0
 __all__ = ['PklPredictor', 'load_predictor', 'answer_page', 'build_demo', 'check_port', 'free_port', 'example_images',
-           'app_command', 'write_space']
+           'app_command', 'paddy_mt_app', 'write_space']
 
-# %% ../nbs/08d_app.ipynb #735314b5
+# %% ../nbs/08d_app.ipynb #da001be1
 # no `from __future__ import annotations` here: Gradio reads the type of `pick`'s argument to hand it the click's data
 import os, shutil, socket, time, warnings
 from pathlib import Path
 from types import SimpleNamespace
 from PIL import Image
-from .script import check_number
+from fastcore.script import call_parse
+from .script import check_number, cli_errors
 from .serve import MAX_PIXELS, ImageError, OnnxPredictor, open_checked, task_answer
 
-# %% ../nbs/08d_app.ipynb #b7dc2aa1
+# %% ../nbs/08d_app.ipynb #db4fd502
 class PklPredictor:
     "`OnnxPredictor`'s `tasks` and `predict` for a model exported with `learn.export` (imports fastai and torch)"
     def __init__(self, fname, max_pixels:int=MAX_PIXELS):
@@ -40,7 +41,7 @@ def load_predictor(fname, # A .onnx file (`learn.to_onnx`) or a .pkl file (`lear
     if fname.suffix == '.pkl': return PklPredictor(fname, max_pixels)
     raise ValueError(f'{fname}: give a .onnx file (learn.to_onnx, paddy_mt_export) or a .pkl file (learn.export, paddy_mt_train)')
 
-# %% ../nbs/08d_app.ipynb #28e06dee
+# %% ../nbs/08d_app.ipynb #6e3f26e1
 def _task_view(t):
     "The Gradio component that shows task `t`'s answer"
     import gradio as gr
@@ -61,7 +62,7 @@ def answer_page(pred, fn)->tuple:
     shown.thumbnail((512,512))
     return shown,f'{name}: predicted in {1000*(time.perf_counter()-t0):.0f} ms',*[_task_value(t, res[t.name]) for t in pred.tasks]
 
-# %% ../nbs/08d_app.ipynb #2f09f3c7
+# %% ../nbs/08d_app.ipynb #9b65602a
 def build_demo(pred, # An `OnnxPredictor` or `PklPredictor`
                examples=(), # Example photos shown below the page
                title:str=None): # Default: the tasks
@@ -86,7 +87,7 @@ def build_demo(pred, # An `OnnxPredictor` or `PklPredictor`
             gal.select(pick, None, inp).then(run, inp, outs)
     return demo
 
-# %% ../nbs/08d_app.ipynb #d0718f30
+# %% ../nbs/08d_app.ipynb #22a459b4
 def check_port(host:str, port:int)->int:
     "`port` if it is free on `host`, else a one-line error"
     check_number('port', port, 1)
@@ -107,7 +108,7 @@ def example_images(src, n:int=6)->list:
     if not d.is_dir(): raise FileNotFoundError(f'--examples {src}: no such folder')
     return sorted(f for f in d.iterdir() if f.suffix.lower() in ('.jpg','.jpeg','.png','.webp'))[:n]
 
-# %% ../nbs/08d_app.ipynb #23602d4e
+# %% ../nbs/08d_app.ipynb #e4351aed
 def app_command(model, # A .onnx or .pkl model file
                 port:int=7860, # Port to listen on
                 host:str='127.0.0.1', # Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 every network
@@ -125,7 +126,21 @@ def app_command(model, # A .onnx or .pkl model file
     print(f'paddy_mt_app: serving {model} on http://{host}:{port} (Ctrl+C stops it)', flush=True)
     demo.launch(server_name=host, server_port=port, max_file_size='25mb', show_error=True, quiet=True)
 
-# %% ../nbs/08d_app.ipynb #1769dfe3
+# %% ../nbs/08d_app.ipynb #eb42b107
+@call_parse
+def paddy_mt_app(model:str, # A .onnx model (paddy_mt_export: served without torch) or a .pkl one (paddy_mt_train)
+                 port:int=7860, # Port to listen on
+                 host:str='127.0.0.1', # Address to listen on: 127.0.0.1 is this machine only, 0.0.0.0 every network
+                 examples:str=None, # A folder of example photos, or a Paddy data folder (its test images)
+                 n_examples:int=6, # How many examples to show
+                 max_pixels:int=MAX_PIXELS, # Images with more pixels are refused before they are decoded
+                 space:str=None, # Write a folder for a Hugging Face Space here, instead of serving
+                ):
+    "Serve a web demo of a paddy_mt model on this machine (Ctrl+C stops it), or write a Hugging Face Space folder"
+    with cli_errors(paddy_mt_app): res = app_command(model, port, host, examples, n_examples, max_pixels, space)
+    if space is not None: print(f'paddy_mt_app: Space folder written to {res}: put {Path(model).name} in it and push it with git lfs')
+
+# %% ../nbs/08d_app.ipynb #fcd0b1e7
 _SPACE_APP = '''"The Hugging Face Space of a paddy_mt model: {model} beside this file"
 from pathlib import Path
 from paddy_mt.app import load_predictor, build_demo
