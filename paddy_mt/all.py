@@ -18,5 +18,8 @@ from .train import *
 from .distributed import *
 from .variation import *
 from .inference import *
+from .onnx import *
+from .serve import *
+from .app import *
 from .sweep import *
 from .perf import *
