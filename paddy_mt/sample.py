@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DISEASES', 'VARIETIES', 'PADDY_JOINT', 'AGE_COUNTS', 'VARIETY_AGES', 'VARIETY_LOOKS', 'MARKER', 'SAMPLE_VERSION',
            'largest_remainder', 'sample_counts', 'draw_age', 'growth', 'blade', 'draw_paddy', 'make_sample',
-           'sample_test_labels', 'sample_summary', 'paddy_mt_sample']
+           'sample_test_labels', 'sample_summary']
 
 # %% ../nbs/00a_sample.ipynb #10005ca2
 import json, shutil, functools
@@ -14,8 +14,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageChops
 from fastcore.basics import ifnone
 from fastcore.parallel import parallel
-from fastcore.script import call_parse
-from .script import cli_errors, atomic_write
+from .script import atomic_write
 
 # %% ../nbs/00a_sample.ipynb #dcf1256f
 DISEASES = ['bacterial_leaf_blight', 'bacterial_leaf_streak', 'bacterial_panicle_blight', 'blast', 'brown_spot',
@@ -424,19 +423,3 @@ def sample_summary(path): # folder holding train.csv
     "Counts of training images per disease (rows) and variety (columns), with totals"
     df = pd.read_csv(Path(path)/'train.csv')
     return pd.crosstab(df.label, df.variety, margins=True, margins_name='All')
-
-# %% ../nbs/00a_sample.ipynb #a10cec1d
-@call_parse
-def paddy_mt_sample(dest:str, # folder to write the sample to
-                    n:int=300, # number of training images
-                    seed:int=42, # random seed
-                    size:str='480,640', # image size: 'W,H', or 'S' for S wide and S*4/3 tall
-                    n_test:int=None, # number of test images (default n//3)
-                    n_workers:int=0, # processes drawing the images
-                    force:bool=False): # replace an existing sample made with other parameters
-    "Write a synthetic Paddy Doctor dataset to `dest` and print its counts"
-    with cli_errors(paddy_mt_sample):  # bad input: one line `paddy_mt_sample: error: ...`, exit status 1
-        p = make_sample(dest, n=n, size=size, seed=seed, n_test=n_test, n_workers=n_workers, force=force)
-    summ = sample_summary(p)
-    print(f"{p}: {summ.loc['All', 'All']} training images, {len(list((p/'test_images').iterdir()))} test images\n")
-    print(summ.to_string())
