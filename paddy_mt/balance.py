@@ -6,7 +6,7 @@
 __all__ = ['LOSS_BALANCES', 'jd_aggregators', 'balance_choices', 'check_balance', 'jd_aggregator', 'shared_params',
            'BalanceCallback', 'check_one_balance', 'JDBalance', 'dwa_weights', 'DWA', 'balance_cbs', 'GradCosine']
 
-# %% ../nbs/04b_balance.ipynb #85140fd2
+# %% ../nbs/04b_balance.ipynb #0ba56666
 import itertools
 from fastai.vision.all import *
 from fastai.callback.training import GradientAccumulation
@@ -14,7 +14,7 @@ import torchjd.aggregation as tja
 from torchjd.autojac import mtl_backward, jac_to_grad
 from .loss import MultiTaskLoss
 
-# %% ../nbs/04b_balance.ipynb #adaa87b1
+# %% ../nbs/04b_balance.ipynb #e109a585
 LOSS_BALANCES = ('sum', 'uncertainty', 'dwa')   # balancing on the losses: one ordinary backward
 _NOT_NAMES = ('aggregator', 'weightedaggregator', 'gramianweightedaggregator', 'sum')   # bases; 'sum' is ours
 _NEED_ARGS = ('constant', 'krum', 'trimmedmean')   # required arguments without a sensible default
@@ -28,14 +28,14 @@ def balance_choices()->list:
     "The names of the balancing methods: the loss-based ones, then TorchJD's aggregators that need no argument"
     return [*LOSS_BALANCES, *sorted(n for n in jd_aggregators() if n not in _NEED_ARGS)]
 
-# %% ../nbs/04b_balance.ipynb #393bcb91
+# %% ../nbs/04b_balance.ipynb #091c019b
 def check_balance(balance:str)->str:
     "`balance` in lower case if it names a balancing method, else a one-line error listing them"
     b = balance.lower() if isinstance(balance, str) else balance
     if b not in balance_choices(): raise ValueError(f"{balance!r} is not a balancing method; use one of {', '.join(balance_choices())}")
     return b
 
-# %% ../nbs/04b_balance.ipynb #c60be1f9
+# %% ../nbs/04b_balance.ipynb #fd05920c
 _JD_DEFAULTS = dict(cagrad=dict(c=0.5), fairgrad=dict(alpha=1.))
 
 def jd_aggregator(name:str, # A TorchJD aggregator's name, any case (see `jd_aggregators`)
@@ -47,12 +47,12 @@ def jd_aggregator(name:str, # A TorchJD aggregator's name, any case (see `jd_agg
     kw = {**_JD_DEFAULTS.get(n, {}), **({'n_tasks':n_tasks} if n == 'nashmtl' and n_tasks else {}), **kwargs}
     return jd_aggregators()[n](**kw)
 
-# %% ../nbs/04b_balance.ipynb #900fedb4
+# %% ../nbs/04b_balance.ipynb #eb42ef15
 def shared_params(model:nn.Module)->list:
     "The trainable parameters of the shared body and head of a `MultiTaskModel` (frozen ones left out)"
     return [p for p in (*model.body.parameters(), *model.head.parameters()) if p.requires_grad]
 
-# %% ../nbs/04b_balance.ipynb #c110ad70
+# %% ../nbs/04b_balance.ipynb #b2cc1d36
 class BalanceCallback(Callback):
     "Base of the callbacks that decide how the tasks' losses make one step (at most one per learner)"
     run_valid = False
@@ -67,7 +67,7 @@ def check_one_balance(learn:Learner):
     if learn.loss_func.log_vars is not None: names.append('learned (uncertainty) weights')
     if len(names) > 1: raise ValueError(f"two balancing methods at once ({', '.join(names)}): choose one")
 
-# %% ../nbs/04b_balance.ipynb #a1cc7569
+# %% ../nbs/04b_balance.ipynb #e740ac0a
 class JDBalance(BalanceCallback):
     "Jacobian descent: each task's gradient on the shared body, combined by a TorchJD aggregator instead of summed"
     order = GradientAccumulation.order+2   # 8: after GradientAccumulation, before MixedPrecision (10)
@@ -92,7 +92,7 @@ class JDBalance(BalanceCallback):
         self.features = out.as_subclass(Tensor)
         return self.features
 
-# %% ../nbs/04b_balance.ipynb #bb04933f
+# %% ../nbs/04b_balance.ipynb #0ca58ef4
 @patch
 def before_backward(self:JDBalance):
     m,lf = self.learn.model,self.learn.loss_func
@@ -116,7 +116,7 @@ def _chunk(self:JDBalance):
     if self.chunk != 'auto': return self.chunk
     return None if self.features.dtype == torch.float32 else 1
 
-# %% ../nbs/04b_balance.ipynb #4db5e4a3
+# %% ../nbs/04b_balance.ipynb #a71f474f
 @patch
 def before_step(self:JDBalance):
     ps = [p for p in shared_params(self.learn.model) if hasattr(p, 'jac')]
@@ -128,7 +128,7 @@ def before_step(self:JDBalance):
     gram = isinstance(self.agg, tja.GramianWeightedAggregator) and not self.agg._forward_hooks
     self.weights = jac_to_grad(ps, self.agg, optimize_gramian_computation=gram)   # None for aggregators without weights
 
-# %% ../nbs/04b_balance.ipynb #b4ab8949
+# %% ../nbs/04b_balance.ipynb #d3a35486
 def dwa_weights(prev:Tensor, # Each task's mean training loss, two epochs ago
                 last:Tensor, # Each task's mean training loss in the last epoch
                 T:float=2.)->Tensor: # Temperature: the higher, the closer the weights stay to 1
@@ -136,7 +136,7 @@ def dwa_weights(prev:Tensor, # Each task's mean training loss, two epochs ago
     r = torch.where(prev > 0, last/prev, torch.ones_like(last))
     return len(r)*F.softmax(r/T, 0)
 
-# %% ../nbs/04b_balance.ipynb #dfd42139
+# %% ../nbs/04b_balance.ipynb #8e491fa0
 class DWA(BalanceCallback):
     "Dynamic Weight Average (Liu et al. 2019): from the third epoch, each task's weight follows how fast its loss fell"
     order = GradientAccumulation.order-1   # before GradientAccumulation divides `loss_grad`
@@ -155,14 +155,14 @@ class DWA(BalanceCallback):
         if total: self.learn.loss_grad = sum(total)
     def after_train(self): self.means.append(self.sums/self.counts.clamp(min=1))
 
-# %% ../nbs/04b_balance.ipynb #e8ea20d1
+# %% ../nbs/04b_balance.ipynb #a3b38453
 def balance_cbs(balance:str='sum', # A balancing method (see `balance_choices`)
                 n_tasks:int=None)->list: # The number of tasks (for NashMTL)
     "The callbacks of the balancing method `balance`: none for 'sum' and 'uncertainty' (the loss does those), `DWA`, or `JDBalance`"
     b = check_balance(balance)
     return [] if b in ('sum', 'uncertainty') else [DWA()] if b == 'dwa' else [JDBalance(b, n_tasks)]
 
-# %% ../nbs/04b_balance.ipynb #512cdbe8
+# %% ../nbs/04b_balance.ipynb #39038075
 class GradCosine(Callback):
     "Every `every` training batches: the cosine between each two tasks' gradients on the trainable shared parameters, and their norms"
     order,run_valid = JDBalance.order-1,False   # before the backward
@@ -182,7 +182,7 @@ class GradCosine(Callback):
     @property
     def df(self)->pd.DataFrame: return pd.DataFrame(self.records)
 
-# %% ../nbs/04b_balance.ipynb #f0ec0a04
+# %% ../nbs/04b_balance.ipynb #28610242
 @patch
 def plot(self:GradCosine, ax=None, figsize=(7, 3)):
     "The cosine of each pair of tasks over the training batches; the frozen batches shaded"
