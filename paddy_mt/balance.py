@@ -98,10 +98,11 @@ def before_backward(self:JDBalance):
     m,lf = self.learn.model,self.learn.loss_func
     kept = [(t,l) for t,l,n in zip(lf.tasks, lf.task_losses, lf.labelled) if t.weight != 0 and n > 0]
     if not kept or self.features is None: return   # nothing to balance: fastai's own backward
-    for p in m.parameters():   # TorchJD adds into these (rather than assigning views fastai can't zero)
-        if p.requires_grad and p.grad is None: p.grad = torch.zeros_like(p)
-    mtl_backward(self._scaled([t.weight*l for t,l in kept]), self.features, tasks_params=[list(m.heads[t.name].parameters()) for t,_ in kept],
-                 shared_params=shared_params(m), parallel_chunk_size=self._chunk())
+    heads,shared = [[p for p in m.heads[t.name].parameters() if p.requires_grad] for t,_ in kept],shared_params(m)
+    for p in itertools.chain(shared, *heads):   # TorchJD adds into these (rather than assigning views fastai can't zero)
+        if p.grad is None: p.grad = torch.zeros_like(p)
+    mtl_backward(self._scaled([t.weight*l for t,l in kept]), self.features, tasks_params=heads, shared_params=shared,
+                 parallel_chunk_size=self._chunk())
     self.features = None
     raise CancelBackwardException   # fastai skips `loss_grad.backward()`, then steps as usual
 
@@ -132,7 +133,7 @@ def before_step(self:JDBalance):
 def dwa_weights(prev:Tensor, # Each task's mean training loss, two epochs ago
                 last:Tensor, # Each task's mean training loss in the last epoch
                 T:float=2.)->Tensor: # Temperature: the higher, the closer the weights stay to 1
-    "Dynamic Weight Average's task weights, $K\,\mathrm{softmax}(r/T)$ with $r$ = last/prev, which add up to $K$"
+    "Dynamic Weight Average's task weights: K softmax(r/T), with r = last/prev and K the number of tasks"
     r = torch.where(prev > 0, last/prev, torch.ones_like(last))
     return len(r)*F.softmax(r/T, 0)
 
