@@ -4,9 +4,11 @@ batch predictor `predict_files` (and `predict_image`).
 Baseline: a plain fastai single-task learner (disease), data as the Paddy course notebooks build it (`PILImage.create`,
 `Resize(336, 'squish')`, `aug_transforms(size=224, min_scale=0.75)`), exported with `learn.export`, loaded with
 `load_learner`, predicted with `learn.get_preds(dl=learn.dls.test_dl(files))`: raw outputs, nothing checked.
-paddy_mt: a two-task learner from `paddy_dls`/`multitask_learner` on the same architecture, exported the same way,
-loaded with `load_paddy` and predicted with `predict_files`: undecodable files checked first, reduced-scale decoding,
-probabilities and labels per task in a table. Both untrained (`pretrained=False`): speed does not depend on the weights.
+paddy_mt: a two-task learner of a `Recipe` (`recipe_dls`/`recipe_learner`, so that it carries its recipe and the
+source of its data, as `fit_paddy`'s models do) on the same architecture, exported the same way, loaded with
+`load_paddy` and predicted with `predict_files`: undecodable files checked first, the data source checked (no warning
+here: the test images come from the sample the model was made on), reduced-scale decoding, each task's label and
+probability in a table. Both untrained (`pretrained=False`): speed does not depend on the weights.
 Each side runs in its own process (peak memory is its own). Prints a table, then
 `inference: paddy_mt <v> img/s, baseline <v> img/s, ratio <r>` (and a line for the one-image latency before it).
 
@@ -22,14 +24,17 @@ def data(a):
 
 def export(kind, a):
     from paddy_mt.all import (DataBlock, ImageBlock, CategoryBlock, get_image_files, parent_label, RandomSplitter, Resize,
-        aug_transforms, vision_learner, paddy_dls, multitask_learner)
+        aug_transforms, vision_learner, recipe_dls, recipe_learner, data_source)
+    from paddy_mt.recipe import Recipe
     path = data(a)
     if kind == 'baseline':
         dblock = DataBlock(blocks=(ImageBlock, CategoryBlock), get_items=get_image_files, get_y=parent_label,
                            splitter=RandomSplitter(0.2, seed=42), item_tfms=Resize(int(a.size*1.5), method='squish'),
                            batch_tfms=aug_transforms(size=a.size, min_scale=0.75))
         learn = vision_learner(dblock.dataloaders(path/'train_images', bs=a.bs, num_workers=0), a.arch, pretrained=False)
-    else: learn = multitask_learner(paddy_dls(path, size=a.size, bs=a.bs, seed=42, num_workers=0), a.arch, pretrained=False)
+    else:
+        r = Recipe(arch=a.arch, pretrained=False, size=a.size, bs=a.bs, split_seed=42, data=data_source(path))
+        learn = recipe_learner(recipe_dls(path, r, num_workers=0), r)
     learn.export(a.model)
 
 def measure(kind, a):

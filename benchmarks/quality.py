@@ -2,7 +2,7 @@
 
 Both on the same images, the same validation split, the same architecture and pretrained weights, the same epochs and
 learning rate, over several training seeds, taking turns (A B A B ...):
-- paddy_mt: `fit_paddy(path, **SAMPLE_RECIPE)`: `paddy_dls` (fast pipeline), `multitask_learner` (two heads), `fine_tune`;
+- paddy_mt: `fit_paddy(path, SAMPLE_RECIPE)`: `paddy_dls` (fast pipeline), `multitask_learner` (two heads), `fine_tune`;
 - baseline: fastai as in "Road to the Top" part 4: a `DataBlock` with two `CategoryBlock`s, `Resize` + `aug_transforms`,
   a timm model with fastai's head and `n_out=20`, cross-entropy on `[:, :10]` plus cross-entropy on `[:, 10:]`,
   `error_rate` on each slice, `fine_tune`.
@@ -14,8 +14,6 @@ baseline, and a last line `quality: paddy_mt <disease error>, baseline <disease 
 """
 import argparse, contextlib, io, time, warnings
 from paddy_mt.all import *
-from paddy_mt.weights import pretrained_source
-from fastai.vision.learner import _timm_norm, default_split
 
 def fastai_recipe(path, valid_names:set, arch, size, presize, bs, epochs, lr, seed):
     "Road to the Top part 4's multi-target recipe, in plain fastai, on the validation images `valid_names`"
@@ -28,22 +26,19 @@ def fastai_recipe(path, valid_names:set, arch, size, presize, bs, epochs, lr, se
     def disease_err(inp, disease, variety): return error_rate(inp[:, :10], disease)
     def variety_err(inp, disease, variety): return error_rate(inp[:, 10:], variety)
     def combine_loss(inp, disease, variety): return F.cross_entropy(inp[:, :10], disease) + F.cross_entropy(inp[:, 10:], variety)
-    # `vision_learner(dls, arch, n_out=20, ...)` builds exactly this, but cannot pass timm the offline weights file
-    file,_ = pretrained_source(arch)
-    model,cfg = create_timm_model(arch, 20, default_split, pretrained=True, **({} if file is None else dict(pretrained_cfg_overlay=dict(file=str(file)))))
-    _timm_norm(dls, cfg, True)
-    learn = Learner(dls, model, loss_func=combine_loss, metrics=(disease_err, variety_err), splitter=default_split)
-    learn.freeze()
+    file,_ = pretrained_source(arch)   # the offline ImageNet weights, handed to timm as a local file
+    learn = vision_learner(dls, arch, n_out=20, loss_func=combine_loss, metrics=(disease_err, variety_err),
+                           **({} if file is None else dict(pretrained_cfg_overlay=dict(file=str(file)))))
     t = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fine_tune(epochs, lr)
     fit = time.perf_counter() - t
     loss,d,v = learn.validate()
     return dict(disease_error_rate=float(d), variety_error_rate=float(v), fit_time=fit)
 
-def paddy_recipe(path, recipe:dict, split_seed, seed):
+def paddy_recipe(path, recipe:Recipe, split_seed, seed):
     "paddy_mt's default: `fit_paddy` with `SAMPLE_RECIPE`"
     with contextlib.redirect_stdout(io.StringIO()):   # the training table and where the weights come from
-        learn = fit_paddy(path, seed=seed, split_seed=split_seed, stratify='both', verbose=False, **recipe)
+        learn = fit_paddy(path, recipe, seed=seed, split_seed=split_seed, verbose=False)
     res = paddy_results(learn)
     return {k:res[k] for k in ('disease_error_rate','variety_error_rate','fit_time')},learn
 
@@ -56,24 +51,24 @@ def main():
     warnings.filterwarnings('ignore')
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]   # no progress bars in the log
     path = get_paddy_path(a.data, verbose=False)
-    recipe = dict(SAMPLE_RECIPE)
-    size = recipe['size']; presize = math.ceil(size/math.sqrt(0.75))
-    print(f'data {path}; recipe {recipe}; presize {presize}; split seed {a.split_seed}; {a.seeds} seeds; '
+    recipe = SAMPLE_RECIPE
+    size = recipe.size; presize = math.ceil(size/math.sqrt(recipe.min_scale))
+    print(f'data {path}; recipe {recipe.changes()}; presize {presize}; split seed {a.split_seed}; {a.seeds} seeds; '
           f'{defaults.cpus} CPUs, cuda {torch.cuda.is_available()}, torch {torch.__version__}')
     rows, base = [], None
     for seed in range(a.seeds):
         res,learn = paddy_recipe(path, recipe, a.split_seed, seed)
         rows.append(dict(recipe='paddy_mt', seed=seed, **res))
         if base is None:
-            base = majority_error_rates(learn.dls)
+            base = {f'{t.name}_error_rate':t.baseline for t in learn.tasks}
             valid = set(learn.dls.valid_ds.items.image_id)
         del learn
-        rows.append(dict(recipe='fastai', seed=seed, **fastai_recipe(path, valid, recipe['arch'], size, presize, recipe['bs'],
-                                                                    recipe['epochs'], recipe.get('lr') or 0.01, seed)))
+        rows.append(dict(recipe='fastai', seed=seed, **fastai_recipe(path, valid, recipe.arch, size, presize, recipe.bs,
+                                                                    recipe.epochs, recipe.lr, seed)))
         print(pd.DataFrame(rows[-2:]).to_string(index=False, header=seed == 0, float_format='{:.4f}'.format), flush=True)
     df = pd.DataFrame(rows)
     summ = df.groupby('recipe', sort=False)[['disease_error_rate','variety_error_rate','fit_time']].agg(['mean','std'])
-    print('\nmean and sd over seeds; majority baseline: ' + ', '.join(f'{k} {v:.4f}' for k,v in base.items()))
+    print('\nmean and sd over seeds; majority baseline (the most common class of the training set): ' + ', '.join(f'{k} {v:.4f}' for k,v in base.items()))
     print(summ.to_string(float_format='{:.4f}'.format))
     m,b = summ.loc['paddy_mt', ('disease_error_rate','mean')],summ.loc['fastai', ('disease_error_rate','mean')]
     print(f'quality: paddy_mt {m:.4f}, baseline {b:.4f}, ratio {m/b:.2f}')

@@ -166,19 +166,20 @@ def peak_mem(cuda:bool)->float:
     except (OSError, AttributeError): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 class FitStats(Callback):
-    "The time spent in `fit` (`total`, seconds, every fit added up, plus `earlier`) and the peak memory (`peak_mem`, GiB)"
+    "The time spent training (`total`, seconds, every epoch of every fit added up, plus `earlier`) and the peak memory (`peak_mem`, GiB)"
     order = -20   # before the others: their time counts
     def __init__(self, earlier:float=0.): self.total,self.peak_mem,self.started,self.t0 = earlier,0.,False,None
-    def before_fit(self):
-        self.cuda = next(self.model.parameters()).is_cuda
-        if not self.started: reset_peak_mem(self.cuda); self.started = True
-        self.t0 = time.perf_counter()
-    def after_fit(self):
+    def before_train(self):   # `get_preds` and `validate` run `before_fit` too, but never train: they don't count
+        self.on_gpu = next(self.model.parameters()).is_cuda
+        if not self.started: reset_peak_mem(self.on_gpu); self.started = True
+        if self.t0 is None: self.t0 = time.perf_counter()
+    def after_epoch(self):
+        if self.t0 is None: return
         self.total,self.t0 = self.elapsed,None
-        self.peak_mem = max(self.peak_mem, peak_mem(self.cuda))
+        self.peak_mem = max(self.peak_mem, peak_mem(self.on_gpu))
     @property
     def elapsed(self)->float:
-        "Seconds spent in `fit` so far, the current fit included"
+        "Seconds spent training so far, the current epoch included"
         return self.total + (time.perf_counter() - self.t0 if self.t0 is not None else 0.)
 
 # %% ../nbs/06_train.ipynb #a72186e4
