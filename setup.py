@@ -30,6 +30,10 @@ if cfg.get('pip_requirements'): requirements += shlex.split(cfg.get('pip_require
 min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements') or '')
+# every other `<name>_requirements` of settings.ini is the extra `<name>`; `dev` installs them all too
+extras = {k.removesuffix('_requirements'): shlex.split(v) for k,v in cfg.items()
+          if k.endswith('_requirements') and k not in ('dev_requirements', 'pip_requirements')}
+extras['dev'] = dev_requirements + sorted({r for v in extras.values() for r in v})
 
 package_data = dict()
 pkg_data = cfg.get('package_data', None)
@@ -48,7 +52,7 @@ setuptools.setup(
     packages = setuptools.find_packages(),
     include_package_data = True,
     install_requires = requirements,
-    extras_require={ 'dev': dev_requirements },
+    extras_require=extras,
     dependency_links = cfg.get('dep_links','').split(),
     python_requires  = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -42,14 +42,13 @@ def run(fn:Path, flags:set)->list:
     from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     from nbdev.config import get_config
-    from nbdev.process import NBProcessor
+    from nbdev.process import extract_directives
     skip = set(get_config().tst_flags.split()) - flags
     def preproc(cell):
         if cell.cell_type != 'code': return True
-        dirs = cell.directives_ if hasattr(cell, 'directives_') else {}
+        dirs = extract_directives(cell, remove=False)   # `#| slow`...; the cell keeps its source (with the directives)
         return bool(skip & set(dirs)) or 'eval:' in dirs and dirs['eval:'] == ['false']
     nb = read_nb(fn)
-    NBProcessor(nb=nb)   # parses the cells' directives (`#| slow`...) into `directives_`
     os.environ['IN_TEST'] = '1'   # as under nbdev_test: flagged cells that run, run for real
     sh = CaptureShell(fn)
     t0 = time.time()

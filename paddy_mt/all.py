@@ -16,7 +16,13 @@ from .balance import *
 from .learner import *
 from .recipe import *
 from .train import *
+from .distributed import *
 from .variation import *
 from .inference import *
-from .sweep import *
+from .onnx import *
+from .serve import *
+from .app import *
+from .sweep_store import *
+from .sweep_run import *
+from .sweep_report import *
 from .perf import *

@@ -27,6 +27,11 @@ class MultiTaskLoss(Module):
         if self.log_vars is not None: losses = [torch.exp(-s)*l + s for s,l in zip(self.log_vars, losses)]
         return sum(t.weight*l for t,l in zip(self.tasks, losses) if t.weight != 0)
     def extra_repr(self): return f"tasks={list(self.tasks.attrgot('name'))}, uncertainty={self.log_vars is not None}"
+    def __getstate__(self):
+        "Copies (`copy.deepcopy`, pickling) take the last batch's task losses detached from the autograd graph"
+        state = self.__dict__.copy()
+        if 'task_losses' in state: state['task_losses'] = [l.detach() for l in state['task_losses']]
+        return state
 
 # %% ../nbs/04a_loss.ipynb #4a948d78
 @patch(as_prop=True)

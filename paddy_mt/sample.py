@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['DISEASES', 'VARIETIES', 'PADDY_JOINT', 'AGE_COUNTS', 'VARIETY_AGES', 'VARIETY_LOOKS', 'MARKER', 'SAMPLE_VERSION',
-           'largest_remainder', 'sample_counts', 'draw_age', 'blade', 'draw_paddy', 'make_sample', 'sample_test_labels',
-           'sample_summary', 'paddy_mt_sample']
+           'largest_remainder', 'sample_counts', 'draw_age', 'growth', 'blade', 'draw_paddy', 'make_sample',
+           'sample_test_labels', 'sample_summary', 'paddy_mt_sample']
 
 # %% ../nbs/00a_sample.ipynb #10005ca2
 import json, shutil, functools
@@ -85,6 +85,11 @@ def draw_age(variety:str, rng:np.random.Generator):
     if rng.random() < 0.85: return med
     near = np.abs(_AGES - med) <= 5
     return int(rng.choice(_AGES[near], p=_AGE_P[near] / _AGE_P[near].sum()))
+
+# %% ../nbs/00a_sample.ipynb #5776abbc
+def growth(age)->float:
+    "How grown a plant of `age` days is: 0 at 45 days, 1 at 82 (clipped)"
+    return float(np.clip((age - 45) / 37, 0, 1))
 
 # %% ../nbs/00a_sample.ipynb #a3641ce6
 VARIETY_LOOKS = { # leaf RGB, background RGB, leaf width (x 72 px), vein spacing (px), reddish lesions
@@ -249,12 +254,12 @@ def _panicle(img, s, rng, sick):
             if sick and rng.random() < .6: d.ellipse([gx - 4*s, gy - 4*s, gx + 4*s, gy + 4*s], fill=_jit((96, 62, 36), rng))
         x, y = nx, ny
 
-# %% ../nbs/00a_sample.ipynb #f69a863c
-def _leaf(img, disease, look, s, rng, main=True):
-    "Paste one (maybe diseased) leaf of `look` on `img`"
+# %% ../nbs/00a_sample.ipynb #fbf1c4b0
+def _leaf(img, disease, look, s, rng, main=True, g=.5):
+    "Paste one (maybe diseased) leaf of `look` on `img`; the older the plant (growth `g`), the longer the leaf"
     w, h = img.size
     width = max(int(72 * look['width'] * s * rng.uniform(.85, 1.15) * (.7 if disease == 'dead_heart' and main else 1)), 4)
-    length = int(h * rng.uniform(.8, 1.3))
+    length = int(h * (.5 + .7 * g) * rng.uniform(.9, 1.1))
     sick = main or (disease != 'dead_heart' and rng.random() < .6)
     lesions = functools.partial(_LESIONS[disease], s=s, look=look, rng=rng) if sick and disease in _LESIONS else None
     b = blade(look, width, length, rng, s, _tint(disease, look, length, rng) if sick else None, lesions)
@@ -304,25 +309,27 @@ def _size(size):
         raise ValueError(f"size must be an int or a (width, height) pair of ints between 16 and 4096, got {orig!r}")
     return tuple(int(o) for o in size)
 
-# %% ../nbs/00a_sample.ipynb #b082d7de
+# %% ../nbs/00a_sample.ipynb #a711973f
 def draw_paddy(label:str, # one of `DISEASES`
                variety:str, # one of `VARIETIES`
                size=(480, 640), # PIL size (width, height), or an int `s` for `(s, s*4//3)`
-               rng=None): # a numpy Generator, or a seed
-    "A synthetic RGB picture of `label` on a leaf of `variety`"
+               rng=None, # a numpy Generator, or a seed
+               age:int=None): # the plant's age in days; default: its variety's typical age (60 for ADT45)
+    "A synthetic RGB picture of `label` on a plant of `variety`, `age` days old"
     if label not in DISEASES: raise ValueError(f"unknown disease label {label!r}; expected one of {DISEASES}")
     if variety not in VARIETIES: raise ValueError(f"unknown variety {variety!r}; expected one of {VARIETIES}")
-    rng = np.random.default_rng(rng)
+    rng, age = np.random.default_rng(rng), ifnone(age, VARIETY_AGES[variety] or 60)
     w, h = _size(size)
-    s, look = min(w, h / (4/3)) / 480, VARIETY_LOOKS[variety]
+    s, look, g = min(w, h / (4/3)) / 480, VARIETY_LOOKS[variety], growth(age)
     img = _field(w, h, look, rng)
-    for _ in range(rng.integers(1, 4)): _leaf(img, label, look, s, rng, main=False)
-    if label == 'bacterial_panicle_blight' or (label == 'normal' and rng.random() < .25): _panicle(img, s, rng, label != 'normal')
-    _leaf(img, label, look, s, rng, main=True)
+    for _ in range(1 + rng.binomial(5, .1 + .7*g)): _leaf(img, label, look, s, rng, main=False, g=g)  # more leaves, older
+    if label == 'bacterial_panicle_blight' or rng.random() < (age - 60) / 25:  # panicles from 60 days
+        _panicle(img, s, rng, sick=label == 'bacterial_panicle_blight')
+    _leaf(img, label, look, s, rng, main=True, g=g)
     _distract(img, s, rng)
     return _light(img, rng)
 
-# %% ../nbs/00a_sample.ipynb #718815c4
+# %% ../nbs/00a_sample.ipynb #69c8b608
 def _train_rows(n, seed):
     "DataFrame of the training images: image_id, label, variety, age"
     c = sample_counts(n)
@@ -334,22 +341,22 @@ def _train_rows(n, seed):
     return df.sort_values(['label', 'image_id'], ignore_index=True)
 
 def _test_rows(n_test, seed):
-    "DataFrame of the (hidden) labels of the test images"
+    "DataFrame of the (hidden) labels of the test images: image_id, label, variety, age"
     rng = np.random.default_rng([seed, 1])
     p = PADDY_JOINT.values.ravel() / PADDY_JOINT.values.sum()
     cells = rng.choice(p.size, size=n_test, p=p)
-    return pd.DataFrame(dict(image_id=[f'{200001 + i}.jpg' for i in range(n_test)],
-                             label=[DISEASES[c // 10] for c in cells], variety=[VARIETIES[c % 10] for c in cells]))
+    return pd.DataFrame(dict(image_id=[f'{200001 + i}.jpg' for i in range(n_test)], label=[DISEASES[c // 10] for c in cells],
+                             variety=[VARIETIES[c % 10] for c in cells], age=[draw_age(VARIETIES[c % 10], rng) for c in cells]))
 
-# %% ../nbs/00a_sample.ipynb #6280eaf0
+# %% ../nbs/00a_sample.ipynb #aae3f0fb
 def _write_one(job):
-    "Draw and save one image; `job` is (path, label, variety, size, seed, image id, quality)"
-    path, label, variety, size, seed, idx, quality = job
-    draw_paddy(label, variety, size, np.random.default_rng([seed, 2, idx])).save(path, quality=quality)
+    "Draw and save one image; `job` is (path, label, variety, age, size, seed, image id, quality)"
+    path, label, variety, age, size, seed, idx, quality = job
+    draw_paddy(label, variety, size, np.random.default_rng([seed, 2, idx]), age).save(path, quality=quality)
 
-# %% ../nbs/00a_sample.ipynb #f14ceb5e
+# %% ../nbs/00a_sample.ipynb #cb72e144
 MARKER = '.paddy_sample.json'
-SAMPLE_VERSION = 1 # bump when the pictures change, so that old samples are not mistaken for new ones
+SAMPLE_VERSION = 2 # bump when the pictures change, so that old samples are not mistaken for new ones
 _OURS = {MARKER, 'train.csv', 'sample_submission.csv', 'train_images', 'test_images'}
 
 def _check_dest(dest, params, force):
@@ -367,15 +374,16 @@ def _check_dest(dest, params, force):
     for o in dest.iterdir(): shutil.rmtree(o) if o.is_dir() else o.unlink()
     return False
 
-# %% ../nbs/00a_sample.ipynb #efe9f1c1
+# %% ../nbs/00a_sample.ipynb #11245630
 def _write_sample(dest, params, n_workers):
     "Draw the sample of `params` into the new folder `dest`"
     n, size, seed, n_test, quality = (params[k] for k in ('n', 'size', 'seed', 'n_test', 'quality'))
     df, tst = _train_rows(n, seed), _test_rows(n_test, seed)
     for d in DISEASES: (dest/'train_images'/d).mkdir(parents=True, exist_ok=True)
     (dest/'test_images').mkdir()
-    jobs = [(dest/'train_images'/r.label/r.image_id, *r[2:4], size, seed, int(r.image_id[:-4]), quality) for r in df.itertuples()]
-    jobs += [(dest/'test_images'/r.image_id, *r[2:4], size, seed, int(r.image_id[:-4]), quality) for r in tst.itertuples()]
+    jobs = [(dest/'train_images'/r.label/r.image_id, r.label, r.variety, r.age, size, seed, int(r.image_id[:-4]), quality)
+            for r in df.itertuples()]
+    jobs += [(dest/'test_images'/r.image_id, r.label, r.variety, r.age, size, seed, int(r.image_id[:-4]), quality) for r in tst.itertuples()]
     parallel(_write_one, jobs, n_workers=n_workers, chunksize=max(1, len(jobs) // (4 * max(n_workers, 1))))
     df.to_csv(dest/'train.csv', index=False)
     tst.assign(label='normal')[['image_id', 'label']].to_csv(dest/'sample_submission.csv', index=False)
@@ -403,9 +411,9 @@ def make_sample(dest, # folder to write to (created if needed)
     _check_dest(dest, params, False)  # another process may have finished another sample there first: an error then
     return dest
 
-# %% ../nbs/00a_sample.ipynb #cd65719d
+# %% ../nbs/00a_sample.ipynb #026a71c4
 def sample_test_labels(path): # folder holding a sample written by `make_sample`
-    "The hidden disease and variety of each test image of a sample"
+    "The hidden disease, variety and age of each test image of a sample"
     marker = Path(path)/MARKER
     if not marker.exists(): raise FileNotFoundError(f"{marker} not found: {path} is not a finished paddy sample")
     params = json.loads(marker.read_text())

@@ -57,7 +57,7 @@ def read_progress(path)->dict|None:
     return json.loads(fn.read_text()) if fn.exists() else None
 
 class PaddyCheckpoint(TrackerCallback):
-    "After each epoch save `last.pth` (model and optimizer) and `progress.json` to `path`; `best.pth` when `monitor` improves"
+    "After each epoch save `last.pth` (model and optimizer) and `progress.json` to `path`; `best.pth` when `monitor` improves (rank 0 only)"
     order = TrackerCallback.order+1
     def __init__(self, path, # Checkpoint folder (created if needed)
                  monitor='valid_loss', # Column of the training table choosing the best checkpoint
@@ -77,11 +77,12 @@ class PaddyCheckpoint(TrackerCallback):
         p['epochs_done'] += 1
         p['fit_time'] = self.learn.fit_stats.elapsed if hasattr(self.learn, 'fit_stats') else None
         p['history'].append(dict(zip(names, map(float, self.recorder.values[-1]))))
-        if self.new_best:
-            p['best'],p['best_epoch'] = float(self.best),p['epochs_done']
-            atomic_write(self.path/'best.pth', lambda f: self.learn.save(Path(f).absolute(), with_opt=True))
-        atomic_write(self.path/'last.pth', lambda f: self.learn.save(Path(f).absolute(), with_opt=True))
-        atomic_write(self.path/'progress.json', lambda f: Path(f).write_text(json.dumps(p, indent=1)))
+        if self.new_best: p['best'],p['best_epoch'] = float(self.best),p['epochs_done']
+        if not rank_distrib():   # distributed training (see distributed): every process holds the same weights; rank 0 writes
+            if self.new_best: atomic_write(self.path/'best.pth', lambda f: self.learn.save(Path(f).absolute(), with_opt=True))
+            atomic_write(self.path/'last.pth', lambda f: self.learn.save(Path(f).absolute(), with_opt=True))
+            atomic_write(self.path/'progress.json', lambda f: Path(f).write_text(json.dumps(p, indent=1)))
+        distrib_barrier()   # the other processes wait until the files exist: resuming reads them
 
 # %% ../nbs/06_train.ipynb #7e482aa0
 class SkipEpochs(Callback):
