@@ -76,7 +76,7 @@ class JDBalance(BalanceCallback):
                  chunk='auto', # TorchJD's `parallel_chunk_size`: None (one vmap), 1 (a backward per task); 'auto': 1 under autocast
                  **kwargs): # Arguments of the aggregator
         self.agg = aggregator if isinstance(aggregator, tja.Aggregator) else jd_aggregator(aggregator, n_tasks, **kwargs)
-        self.chunk,self.hook,self.features,self.weights,self.n_skipped = chunk,None,None,None,0
+        self.chunk,self.hook,self.feats,self.weights,self.n_skipped = chunk,None,None,None,0
     def before_fit(self):
         super().before_fit()
         for p in self.learn.model.parameters():
@@ -85,25 +85,25 @@ class JDBalance(BalanceCallback):
         self.hook = self.learn.model.head.register_forward_hook(self._keep)
     def after_fit(self):
         if self.hook is not None: self.hook.remove()
-        self.hook = self.features = None
+        self.hook = self.feats = None
     def _keep(self, m, inp, out):
         "Forward hook of the shared head: keep its output as a plain `Tensor`, which the task heads then read"
         if not (m.training and torch.is_grad_enabled()): return
-        self.features = out.as_subclass(Tensor)
-        return self.features
+        self.feats = out.as_subclass(Tensor)
+        return self.feats
 
 # %% ../nbs/04b_balance.ipynb #0ca58ef4
 @patch
 def before_backward(self:JDBalance):
     m,lf = self.learn.model,self.learn.loss_func
     kept = [(t,l) for t,l,n in zip(lf.tasks, lf.task_losses, lf.labelled) if t.weight != 0 and n > 0]
-    if not kept or self.features is None: return   # nothing to balance: fastai's own backward
+    if not kept or self.feats is None: return   # nothing to balance: fastai's own backward
     heads,shared = [[p for p in m.heads[t.name].parameters() if p.requires_grad] for t,_ in kept],shared_params(m)
     for p in itertools.chain(shared, *heads):   # TorchJD adds into these (rather than assigning views fastai can't zero)
         if p.grad is None: p.grad = torch.zeros_like(p)
-    mtl_backward(self._scaled([t.weight*l for t,l in kept]), self.features, tasks_params=heads, shared_params=shared,
+    mtl_backward(self._scaled([t.weight*l for t,l in kept]), self.feats, tasks_params=heads, shared_params=shared,
                  parallel_chunk_size=self._chunk())
-    self.features = None
+    self.feats = None
     raise CancelBackwardException   # fastai skips `loss_grad.backward()`, then steps as usual
 
 @patch
@@ -115,7 +115,7 @@ def _scaled(self:JDBalance, losses:list)->list:
 @patch
 def _chunk(self:JDBalance):
     if self.chunk != 'auto': return self.chunk
-    return None if self.features.dtype == torch.float32 else 1
+    return None if self.feats.dtype == torch.float32 else 1
 
 # %% ../nbs/04b_balance.ipynb #a71f474f
 @patch
@@ -167,8 +167,8 @@ def balance_cbs(balance:str='sum', # A balancing method (see `balance_choices`)
 class GradCosine(Callback):
     "Every `every` training batches: the cosine between each two tasks' gradients on the trainable shared parameters, and their norms"
     order,run_valid = JDBalance.order-1,False   # before the backward
-    def __init__(self, every:int=5): self.every,self.records,self.n,self.epoch = every,[],0,-1
-    def before_train(self): self.epoch += 1   # counted over `fit`s: `fine_tune`'s frozen epoch is epoch 0
+    def __init__(self, every:int=5): self.every,self.records,self.n,self.ep = every,[],0,-1
+    def before_train(self): self.ep += 1   # counted over `fit`s: `fine_tune`'s frozen epoch is epoch 0
     def before_backward(self):
         self.n += 1
         if (self.n - 1) % self.every: return
@@ -177,7 +177,7 @@ class GradCosine(Callback):
         g = {t.name:torch.cat([(o if o is not None else torch.zeros_like(p)).flatten() for o,p in
                                zip(torch.autograd.grad(l, ps, retain_graph=True, allow_unused=True), ps)])
              for t,l,n in zip(lf.tasks, lf.task_losses, lf.labelled) if n > 0}
-        rec = dict(batch=self.n-1, epoch=self.epoch, frozen=not all(p.requires_grad for p in m.body.parameters()))
+        rec = dict(batch=self.n-1, epoch=self.ep, frozen=not all(p.requires_grad for p in m.body.parameters()))
         rec.update({f'{a}/{b}':float(F.cosine_similarity(g[a], g[b], dim=0)) for a,b in itertools.combinations(g, 2)})
         self.records.append({**rec, **{f'{k}_norm':float(v.norm()) for k,v in g.items()}})
     @property
