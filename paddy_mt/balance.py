@@ -151,7 +151,7 @@ class DWA(BalanceCallback):
         lf,total = self.learn.loss_func,[]
         for i,(t,l,n) in enumerate(zip(lf.tasks, lf.task_losses, lf.labelled)):
             if n == 0: continue
-            self.sums[i] += float(l); self.counts[i] += 1
+            self.sums[i] += float(l.detach()); self.counts[i] += 1
             if t.weight != 0: total.append(float(self.w[i])*t.weight*l)
         if total: self.learn.loss_grad = sum(total)
     def after_train(self): self.means.append(self.sums/self.counts.clamp(min=1))
