@@ -7,6 +7,7 @@ task's primary metric next to its trivial baseline. Last line:
 
     python benchmarks/seeds.py --tasks disease,variety,age --seeds 5            # the lesson's margins (06_train)
     python benchmarks/seeds.py --size 96 --epochs 2 --seeds 5 --blank variety=0.5   # missing labels (91_tests_tasks)
+    python benchmarks/seeds.py --size 64 --epochs 1 --seeds 5 --balance upgrad      # balancing (04b_balance)
 """
 import argparse, contextlib, io, warnings
 from paddy_mt.all import *
@@ -18,13 +19,14 @@ def main():
     p.add_argument('--split_seed', type=int, default=42)
     p.add_argument('--tasks', default='disease,variety')
     p.add_argument('--size', type=int, default=None); p.add_argument('--epochs', type=int, default=None)
+    p.add_argument('--balance', default=None, help='how the tasks are balanced, e.g. upgrad (see `balance_choices`)')
     p.add_argument('--blank', default=None, help='COLUMN=FRACTION: empty that share of the column in train.csv, e.g. variety=0.5')
     p.add_argument('--data', default=None, help='a Paddy data folder; default the embedded sample')
     a = p.parse_args()
     warnings.filterwarnings('ignore')
     defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback]
     path = get_paddy_path(a.data, verbose=False)
-    over = {k:v for k,v in dict(size=a.size, epochs=a.epochs).items() if v is not None}
+    over = {k:v for k,v in dict(size=a.size, epochs=a.epochs, balance=a.balance).items() if v is not None}
     if a.blank:
         col,frac = a.blank.split('='); path = blank_labels(path, col, float(frac))
     recipe = SAMPLE_RECIPE.replace(tasks=tuple(a.tasks.split(',')), split_seed=a.split_seed, **over)

@@ -12,6 +12,7 @@ from .model import *
 from .weights import *
 from .task import *
 from .loss import *
+from .balance import *
 from .learner import *
 from .recipe import *
 from .train import *

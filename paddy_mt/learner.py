@@ -18,6 +18,7 @@ from .model import create_multitask_model, multitask_splitter
 from .weights import multitask_model
 from .task import tasks_from_dls
 from .loss import MultiTaskLoss, multitask_metrics
+from .balance import check_balance, balance_cbs
 
 # %% ../nbs/05_learner.ipynb #fb28b7a9
 def _learner_path(dls)->Path|None:
@@ -55,19 +56,20 @@ def multitask_learner(dls:DataLoaders, # One input; any number of category, mult
                       tasks=None, # Per target: a name, a `Task`, or None (derived; see `tasks_from_dls`)
                       weights:list|dict|None=None, # Loss weight per task; default 1 each
                       label_smoothing:float=0., # Label smoothing of the category tasks
-                      uncertainty:bool=False, # Learn the task weights (Kendall et al. 2018)
+                      balance:str='sum', # How the losses make one step: 'sum', 'uncertainty', 'dwa' or a TorchJD aggregator (see `balance_choices`)
                       pretrained:bool|str=True, # Pretrained weights (see `pretrained_source`), or a weights file; freezes the body
                       metrics=None, # Default: every task's metrics and loss
                       normalize:bool=True, # Add the pretrained model's `Normalize` to `dls` if missing
                       model_kwargs:dict|None=None, # Passed to `create_multitask_model` (e.g. `lin_ftrs`, `ps`)
                       **kwargs)->MultiTaskLearner:
     "A `MultiTaskLearner` on `arch` with a head, a loss and metrics for each target of `dls`"
-    tasks = tasks_from_dls(dls, tasks, weights, label_smoothing)
-    loss = MultiTaskLoss(tasks, uncertainty)
+    balance,tasks = check_balance(balance),tasks_from_dls(dls, tasks, weights, label_smoothing)
+    loss = MultiTaskLoss(tasks, uncertainty=balance == 'uncertainty')
     model = multitask_model(arch, {t.name:t.n_out for t in tasks}, pretrained, **ifnone(model_kwargs, {}))
-    if uncertainty: model.register_parameter('task_log_vars', loss.log_vars)
+    if loss.log_vars is not None: model.register_parameter('task_log_vars', loss.log_vars)
     if normalize: normalize_dls(dls, (model.default_cfg['mean'], model.default_cfg['std']), pretrained)
-    learn = MultiTaskLearner(dls, model, loss_func=loss, metrics=ifnone(metrics, multitask_metrics(tasks)),
+    cbs = L(kwargs.pop('cbs', None)) + balance_cbs(balance, len(tasks))
+    learn = MultiTaskLearner(dls, model, loss_func=loss, metrics=ifnone(metrics, multitask_metrics(tasks)), cbs=cbs,
                              **{'splitter':multitask_learner_splitter, **kwargs})
     learn.arch,learn.pretrained = arch,pretrained
     if pretrained: learn.freeze()

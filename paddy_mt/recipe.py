@@ -13,6 +13,7 @@ from .script import check_number, check_method, parse_lr
 from .data import check_tasks
 from .task import task_weights_list
 from .model import check_arch
+from .balance import check_balance
 
 # %% auto #0
 __all__ = ['DEFAULT_RECIPE', 'SAMPLE_RECIPE', 'FULL_RECIPE', 'Recipe', 'check_recipe', 'parse_setting', 'setting_help']
@@ -36,7 +37,7 @@ class Recipe:
     freeze_epochs:int|None=None # Epochs with the pretrained body frozen first; None: 1 if pretrained, else 0
     lr:float|str=0.01 # Learning rate, or an lr_find suggestion: valley, slide, minimum, steep
     label_smoothing:float=0. # Label smoothing of the category tasks
-    uncertainty:bool=False # Learn the task weights (Kendall et al. 2018)
+    balance:str='sum' # How the tasks' losses make one step: sum, uncertainty, dwa, or a TorchJD aggregator such as upgrad
     fp16:bool=False # Mixed precision (needs a GPU)
     tta:bool=False # Test-time augmentation when predicting
     seed:int|None=None # Seed of the training (initialisation, batch order, augmentation); None: not seeded
@@ -102,6 +103,8 @@ def check_recipe(r:Recipe):
     _check_interval('label_smoothing', r.label_smoothing, 0, 1, '[0, 1)')
     _check_interval('valid_pct', r.valid_pct, 0, 1, '(0, 1)')
     _check_in('stratify', r.stratify, (None, 'disease', 'variety', 'both'))
+    try: set_('balance', check_balance(r.balance))
+    except ValueError as e: raise ValueError(f'--balance {r.balance}: {e}') from None
 
 # %% ../nbs/05a_recipe.ipynb #c58e252e
 DEFAULT_RECIPE = Recipe()

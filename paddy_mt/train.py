@@ -30,7 +30,7 @@ def recipe_dls(path, # A Paddy data folder
 def recipe_learner(dls:DataLoaders, recipe:Recipe)->MultiTaskLearner:
     "The `MultiTaskLearner` of `recipe` on `dls`, which keeps the recipe as `learn.recipe`"
     r = recipe
-    learn = multitask_learner(dls, r.arch, weights=r.weights, label_smoothing=r.label_smoothing, uncertainty=r.uncertainty,
+    learn = multitask_learner(dls, r.arch, weights=r.weights, label_smoothing=r.label_smoothing, balance=r.balance,
                               pretrained=r.pretrained)
     if r.fp16:
         if torch.cuda.is_available(): learn.to_fp16()
