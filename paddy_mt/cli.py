@@ -18,7 +18,7 @@ from .weights import NoPretrainedWeights
 from .train import fit_paddy, paddy_results, not_learned, run_recipe
 from .variation import repeat_runs, summarize_runs
 from .inference import load_paddy, find_images, predict_files, submission
-from .distributed import command_training, fit_distributed, on_rank0_first, leave_distributed
+from .distributed import command_training, fit_distributed, on_rank0_first, leave_distributed, check_launch
 from .serve import OnnxPredictor, predict_files_onnx
 from .onnx import export_command
 from .sweep_store import create_sweep, load_sweep, sweep_grid, sweep_progress
@@ -216,6 +216,7 @@ def paddy_mt_sweep(name:str=None, # Name of the sweep
     "Run (or resume, or join) a sweep of timm architectures on Paddy, then print the best models; every other setting of the recipe is an option"
     with cli_errors(paddy_mt_sweep):
         if not name: raise ValueError("--name is required: the name of the sweep to create, resume or join")
+        check_launch(False, sweep=True)   # one run per GPU: not under torchrun / accelerate launch
         for k,lo in (('repeats',1), ('workers',0), ('heartbeat',1), ('top',1)): check_number(k, locals()[k], lo)
         how,out = dict(fit=fit, results=results, fit_kwargs=_json_arg(fit_kwargs, 'fit_kwargs')),out and check_out(out)
         try:
