@@ -12,7 +12,7 @@ def main(args):
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, env=env) as p:
         for line in p.stdout:
             sys.stdout.write(line); sys.stdout.flush(); lines.append(line.rstrip('\n'))
-            if line.startswith('Starting '): started.append(line.split('/')[-1].strip())
+            started += re.findall(r'Starting \S*?([^/\s]+\.ipynb)', line)   # two workers' lines can share one line
     out = '\n'.join(lines)
     failed = []
     if 'Failed On The Following Notebooks' in out:
