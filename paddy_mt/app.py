@@ -140,7 +140,7 @@ def paddy_mt_app(model:str, # A .onnx model (paddy_mt_export: served without tor
     with cli_errors(paddy_mt_app): res = app_command(model, port, host, examples, n_examples, max_pixels, space)
     if space is not None: print(f'paddy_mt_app: Space folder written to {res}: put {Path(model).name} in it and push it with git lfs')
 
-# %% ../nbs/08d_app.ipynb #fcd0b1e7
+# %% ../nbs/08d_app.ipynb #f0d18d13
 _SPACE_APP = '''"The Hugging Face Space of a paddy_mt model: {model} beside this file"
 from pathlib import Path
 from paddy_mt.app import load_predictor, build_demo
@@ -160,6 +160,7 @@ then `python app.py`.
 '''
 _SPACE_MODULES = ('__init__', 'script', 'images', 'serve', 'app')   # what serving imports: no torch, no fastai
 
+# %% ../nbs/08d_app.ipynb #e06b590a
 def write_space(model, # The .onnx model the Space will serve (named, not copied)
                 dest, # The folder to write
                 examples=(), # Example photos, copied into `dest/examples`

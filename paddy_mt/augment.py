@@ -17,18 +17,20 @@ class FastResize(Resize):
         if self.method!=ResizeMethod.Squish or not isinstance(x, Image.Image): return super().encodes(x)
         return x.resize(self.size, self.mode_mask if isinstance(x, PILMask) else self.mode)
 
-# %% ../nbs/00d_augment.ipynb #8d5c9b07
+# %% ../nbs/00d_augment.ipynb #7cf5d4ba
 def crop_zoom(x, # The batch (only its size and device are used)
               min_scale:float=0.75, # Smallest crop area, as a share of the image
              )->Tensor:
     "One zoom factor per image: a random square crop of area in [`min_scale`, 1], drawn like `RandomResizedCrop`"
     return 1/x.new_empty(x.size(0)).uniform_(min_scale, 1).sqrt()
 
+# %% ../nbs/00d_augment.ipynb #b122904c
 def _lin(n:int, align_corners:bool, t:Tensor)->Tensor:
     "The `n` sampling coordinates of one side in [-1,1], as `F.affine_grid` places them"
     r = torch.linspace(-1, 1, n, dtype=t.dtype, device=t.device)
     return r if align_corners else r*(n-1)/n
 
+# %% ../nbs/00d_augment.ipynb #4bb72a60
 class AffineWarp(AffineCoordTfm):
     "fastai's `AffineCoordTfm`; for images with at most one `Warp`, the grid comes from one 3x3 matrix, in separable passes"
     def _encode(self, x, mode, reverse=False):
@@ -50,10 +52,12 @@ class AffineWarp(AffineCoordTfm):
         if min(x.shape[-2]/H, x.shape[-1]/W) > 2: return TensorImage(_grid_sample(x, coords, mode, self.pad_mode, self.align_corners))
         return TensorImage(F.grid_sample(x, coords, mode=mode, padding_mode=self.pad_mode, align_corners=self.align_corners))
 
+# %% ../nbs/00d_augment.ipynb #a55b7fc1
 def fast_lighting(x:TensorImage, func)->TensorImage:
     "fastai's `TensorImage.lighting` (`func` applied in logit space) in two fused passes instead of eight"
     return func(torch.logit(x, eps=1e-7)).sigmoid_()
 
+# %% ../nbs/00d_augment.ipynb #b6c7719a
 @delegates(aug_transforms)
 def fast_aug_transforms(size=224, # Output size (or (height, width))
                          min_scale:float=0.75, # Smallest random crop area, as a share of the image

@@ -95,7 +95,7 @@ def not_learned_warnings(res:dict, tasks, prog:str='paddy_mt_train')->list:
     tasks = {t.name:t for t in tasks}
     return [f"{prog}: warning: {tasks[n].summary(res)}: no better than its baseline, the model has not learned the {n}" for n in not_learned(res, tasks.values())]
 
-# %% ../nbs/10_cli.ipynb #f0adb8f0
+# %% ../nbs/10_cli.ipynb #48675c34
 def _train_lines(runs:pd.DataFrame, tasks, recipe:Recipe, out:Path, prog:str)->tuple:
     "What `paddy_mt_train` prints once trained: (lines to stdout, warnings to stderr)"
     n = len(runs)
@@ -105,6 +105,7 @@ def _train_lines(runs:pd.DataFrame, tasks, recipe:Recipe, out:Path, prog:str)->t
               f"{prog}: model ({recipe.arch}, {','.join(recipe.tasks)}{'' if n == 1 else ', best run'}) written to {out}"]
     return lines,not_learned_warnings(res, tasks, prog)
 
+# %% ../nbs/10_cli.ipynb #aac49926
 @call_parse
 @recipe_options()
 def paddy_mt_train(path:str=None, # Folder with train.csv and train_images/; default: $PADDY_PATH, Kaggle's input, a Kaggle download, else the embedded sample
@@ -129,7 +130,7 @@ def paddy_mt_train(path:str=None, # Folder with train.csv and train_images/; def
     print(lines[-1])
     if prob := test_images_problem(path): print(f"{prog}: no test set to predict ({prob}): give paddy_mt_predict your own photos")
 
-# %% ../nbs/10_cli.ipynb #43aaeb92
+# %% ../nbs/10_cli.ipynb #4519f7b4
 def _predict_table(model:str, images, out, bs:int, tta:bool, full:bool)->tuple:
     "The predictions of `paddy_mt_predict` and its `out`: with fastai for a .pkl model, with onnxruntime alone for an .onnx one"
     onnx = Path(model).suffix == '.onnx'
@@ -143,6 +144,7 @@ def _predict_table(model:str, images, out, bs:int, tta:bool, full:bool)->tuple:
         if onnx: return predict_files_onnx(m, files, bs=bs, probs=full),out   # the same table as `predict_files`
         with m.no_bar(), m.no_logging(): return predict_files(m, files, bs=bs, tta=tta, probs=full),out   # nothing but our lines
 
+# %% ../nbs/10_cli.ipynb #f07b0413
 @call_parse
 def paddy_mt_predict(model:str, # Model file written by paddy_mt_train (or `learn.export`), or its ONNX export (.onnx, see paddy_mt_export)
                      images:Param('Image files or folders; for a Paddy data folder, its test images in submission order', str, nargs='+'),

@@ -154,7 +154,7 @@ def task_index(tasks, task:int|str)->int:
     if task in names: return names.index(task)
     raise ValueError(f"unknown task {task!r}: the tasks are {names}")
 
-# %% ../nbs/05_learner.ipynb #91874a31
+# %% ../nbs/05_learner.ipynb #4f2e1772
 class TaskInterpretation(Interpretation):
     "fastai's `Interpretation` of one task of a `MultiTaskLearner`"
     def __init__(self, learn, dl, losses, act=None, task=None):
@@ -181,6 +181,7 @@ class TaskInterpretation(Interpretation):
             ax.set_title(f'{t.show(_label(t, d))}/{t.show(_label(t, y))}/{l.item():.2f}')
         return axs
 
+# %% ../nbs/05_learner.ipynb #ba6d5bc7
 def _label(task, v):
     "`v` (a class index, a one-hot row, a number) as the task shows it"
     if task.kind == 'multilabel': return [task.vocab[i] for i in torch.where(tensor(v) > 0.5)[0]]

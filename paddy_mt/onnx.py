@@ -123,12 +123,13 @@ def onnx_metadata(learn:Learner, pre:dict)->dict:
                 input=dict(name='image', dtype='uint8', layout='NHWC', channels='RGB', size=pre['resize']['size'][::-1]),
                 preprocess=pre, recipe=json.loads(r.to_json()) if r is not None else None)
 
-# %% ../nbs/08b_onnx.ipynb #9b4568f5
+# %% ../nbs/08b_onnx.ipynb #9d833e71
 def _needs(module:str):
     "A one-line error if `module`, which the export needs, is not installed"
     try: __import__(module)
     except ImportError: raise RuntimeError(f"{module} is not installed: pip install 'paddy_mt[export]'") from None
 
+# %% ../nbs/08b_onnx.ipynb #526c3e27
 def _export(sm:ServeModel, fname, hw:tuple, names:list, dynamo:bool=True, opset:int=None):
     "Write `sm` to `fname` with torch's exporter: input `image` with a free batch size, one named output per task"
     for m in ['onnx'] + (['onnxscript'] if dynamo else []): _needs(m)
@@ -140,6 +141,7 @@ def _export(sm:ServeModel, fname, hw:tuple, names:list, dynamo:bool=True, opset:
         torch.onnx.export(sm, (x,), str(fname), input_names=['image'], output_names=names, opset_version=opset,
                           dynamo=dynamo, verbose=False, **kw)
 
+# %% ../nbs/08b_onnx.ipynb #e4b6dccc
 def _set_metadata(fname, meta:dict):
     "Store `meta` as JSON in the `metadata_props` of the ONNX file `fname`"
     import onnx
@@ -148,6 +150,7 @@ def _set_metadata(fname, meta:dict):
     m.doc_string = f"paddy_mt multi-task model: {', '.join(t['name'] for t in meta['tasks'])}"
     onnx.save(m, str(fname))
 
+# %% ../nbs/08b_onnx.ipynb #79f4befb
 def _check_onnx(sm:ServeModel, fname, hw:tuple):
     "An error if onnxruntime's answers for the file `fname` differ from `sm`'s on a random batch"
     x = torch.randint(0, 256, (3, *hw, 3), dtype=torch.uint8)

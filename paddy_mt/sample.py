@@ -103,7 +103,7 @@ VARIETY_LOOKS = { # leaf RGB, background RGB, leaf width (x 72 px), vein spacing
     'Surya':          dict(leaf=(140,172, 62), bg=( 96, 86, 60), width=0.90, vein= 5, red=True),
     'Zonal':          dict(leaf=( 36,112, 84), bg=(124,124,124), width=1.00, vein=12, red=False)}
 
-# %% ../nbs/00a_sample.ipynb #2eb4780a
+# %% ../nbs/00a_sample.ipynb #69411247
 def _profile(W, pad, look, s):
     "Brightness across the leaf width: darker edges, lighter veins and midrib"
     x = np.arange(W, dtype=np.float32)
@@ -113,6 +113,7 @@ def _profile(W, pad, look, s):
     p = p * (1 + 0.13 * (np.abs(((x - c) / sp + 0.5) % 1 - 0.5) * sp < max(0.6*s, 0.5)))
     return p * (1 + 0.15 * (np.abs(x - c) < max(1.5*s, 0.8)))
 
+# %% ../nbs/00a_sample.ipynb #9d81f452
 def blade(look:dict, # a value of `VARIETY_LOOKS`
           width:int, length:int, # size of the blade in pixels
           rng:np.random.Generator,
@@ -152,11 +153,12 @@ def _jit(c, rng, sd=10):
     "Colour `c` with a little noise"
     return tuple(int(v) for v in np.clip(np.array(c) + rng.normal(0, sd, 3), 0, 255))
 
-# %% ../nbs/00a_sample.ipynb #3c509079
+# %% ../nbs/00a_sample.ipynb #b9ab1fab
 def _where(W, L, tip, rng, k=1):
     "`k` random points on a blade (away from its tip)"
     return rng.uniform(3, W - 3, k), rng.uniform(tip * 0.8, L - 2, k)
 
+# %% ../nbs/00a_sample.ipynb #f2e5491b
 def _blast(d, m, W, L, tip, s, look, rng):
     "Diamonds with a grey-white centre; the rim is reddish-brown or grey depending on the variety"
     rim = (150, 62, 38) if look['red'] else (96, 92, 84)
@@ -165,6 +167,7 @@ def _blast(d, m, W, L, tip, s, look, rng):
         d.polygon(_pts(x, y, a, b, rng.normal(0, .08), 4), fill=_jit(rim, rng))
         d.polygon(_pts(x, y, a*.55, b*.7, 0, 4), fill=_jit((200, 198, 186), rng))
 
+# %% ../nbs/00a_sample.ipynb #506ce6ee
 def _brown_spot(d, m, W, L, tip, s, look, rng):
     "Many oval brown spots in a yellow halo"
     spot = (110, 58, 28) if look['red'] else (88, 66, 40)
@@ -173,6 +176,7 @@ def _brown_spot(d, m, W, L, tip, s, look, rng):
         d.ellipse([x - r*1.5, y - r*1.9, x + r*1.5, y + r*1.9], fill=_jit((196, 180, 70), rng))
         d.ellipse([x - r, y - r*1.3, x + r, y + r*1.3], fill=_jit(spot, rng))
 
+# %% ../nbs/00a_sample.ipynb #56021a5d
 def _leaf_blight(d, m, W, L, tip, s, look, rng):
     "Straw-yellow drying from the tip down one or both edges, with a wavy border"
     straw = _jit((214, 200, 130), rng)
@@ -182,12 +186,14 @@ def _leaf_blight(d, m, W, L, tip, s, look, rng):
         if side: xs = W - xs
         d.polygon([(side*W, 0)] + list(zip(xs, ys)) + [(side*W, ys[-1])], fill=straw)
 
+# %% ../nbs/00a_sample.ipynb #05157a6c
 def _leaf_streak(d, m, W, L, tip, s, look, rng):
     "Thin orange-brown streaks along the veins"
     for x, y in zip(*_where(W, L, tip, rng, rng.integers(8, 20))):
         col = _mix(look['leaf'], _jit((200, 120, 40), rng), rng.uniform(.7, .95))
         d.line([(x, y), (x + rng.normal(0, 1), y + rng.uniform(40, 140) * s)], fill=col, width=max(1, round(6*s)))
 
+# %% ../nbs/00a_sample.ipynb #e3ccc818
 def _hispa(d, m, W, L, tip, s, look, rng):
     "Whitish scratches along the leaf, and a few holes"
     for x, y in zip(*_where(W, L, tip, rng, rng.integers(8, 24))):
@@ -196,6 +202,7 @@ def _hispa(d, m, W, L, tip, s, look, rng):
         r = rng.uniform(3, 7) * s
         m.ellipse([x - r, y - r, x + r, y + r], fill=0)
 
+# %% ../nbs/00a_sample.ipynb #d8212abb
 def _downy(d, m, W, L, tip, s, look, rng):
     "Large pale, cloudy patches"
     for x, y in zip(*_where(W, L, tip, rng, rng.integers(3, 7))):

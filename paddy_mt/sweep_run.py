@@ -10,9 +10,8 @@ import contextlib, dataclasses, gc, importlib, json, os, queue, socket, subproce
 from datetime import datetime
 import torch, optuna
 from optuna.trial import TrialState
-from fastcore.basics import ifnone, noop
+from fastcore.basics import ifnone
 from fastai.callback.core import Callback
-from fastai.callback.progress import ProgressCallback
 from fastai.basics import defaults
 from .paths import get_paddy_path
 from .weights import multitask_model
@@ -101,17 +100,17 @@ def run_line(study, t)->str:
     else: res = a.get('status', t.state.name.lower())
     return f"{progress_line(study)} | {what}: {res}"
 
-# %% ../nbs/09b_sweep_run.ipynb #c34d198c
+# %% ../nbs/09b_sweep_run.ipynb #1dad03ed
 @contextlib.contextmanager
 def _no_progress():
-    "Learners made inside show no progress bars and no epoch tables: the worker prints one line per run instead"
-    class NoLogging(Callback):
-        def before_fit(self): self.learn.logger = noop
+    "Learners made inside show no progress bars and no epoch tables (`QuietFit`): the worker prints one line per run instead"
+    from paddy_mt.train import QuietFit   # training's module, loaded when a worker trains
     cbs = defaults.callbacks
-    defaults.callbacks = [c for c in cbs if c is not ProgressCallback] + [NoLogging]
+    defaults.callbacks = [*cbs, QuietFit]
     try: yield
     finally: defaults.callbacks = cbs
 
+# %% ../nbs/09b_sweep_run.ipynb #1a812cbc
 def fail_dead_trials(study:optuna.Study):
     "FAIL the trials of dead workers, queueing their retries: the stale ones, and those taken by a worker that died before their first heartbeat"
     st,grace = study._storage,study.user_attrs['grace']
@@ -124,6 +123,7 @@ def fail_dead_trials(study:optuna.Study):
             except optuna.exceptions.UpdateFinishedTrialError: failed = False
             if failed: st.get_heartbeat_stale_trial_callback()(study, st.get_trial(t._trial_id))
 
+# %% ../nbs/09b_sweep_run.ipynb #d908e002
 def _work(study, path, max_runs, poll, verbose)->int:
     "The worker's loop: run queued points of `study` until none is left (or `max_runs`); how many it ran"
     n = 0

@@ -87,7 +87,7 @@ def storage_url(storage:str='sqlite:///sweep.db')->str:
 
 def _show_url(url:str)->str: return sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
 
-# %% ../nbs/09a_sweep_store.ipynb #b989563c
+# %% ../nbs/09a_sweep_store.ipynb #a8f5c300
 def _lock_on_begin(engine):
     "Every transaction on the SQLite `engine` takes the write lock before its first read (`BEGIN IMMEDIATE`)"
     @sqlalchemy.event.listens_for(engine, 'connect')
@@ -96,12 +96,14 @@ def _lock_on_begin(engine):
     def _begin(conn): conn.exec_driver_sql('BEGIN IMMEDIATE')  # ...each one starts here
     engine.dispose()  # connections opened before the hooks
 
+# %% ../nbs/09a_sweep_store.ipynb #1caba331
 def _requeue(max_retry:int):
     "Optuna's retry of a stale trial (at most `max_retry` times), the copy's status 'waiting' again, as a queued grid point's"
     retry = _Retry(max_retry=max_retry)
     def requeue(study, trial): trial.set_user_attr('status', 'waiting'); retry(study, trial)
     return requeue
 
+# %% ../nbs/09a_sweep_store.ipynb #87b03e1c
 def sweep_storage(storage:str='sqlite:///sweep.db', # SQLAlchemy URL (SQLite file, PostgreSQL server...) or an SQLite file path
                   heartbeat:int=None, # Seconds between heartbeats of a running trial; None: no heartbeats
                   grace:int=None, # A running trial without a heartbeat for this long is stale; default 2 x heartbeat

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['recipe_dls', 'recipe_learner', 'NaNLossError', 'StopOnNaN', 'read_progress', 'PaddyCheckpoint', 'SkipEpochs',
            'fit_schedule', 'choose_lr', 'resume_state', 'reset_peak_mem', 'peak_mem', 'FitStats', 'run_recipe',
-           'fit_paddy', 'paddy_results', 'not_learned']
+           'fit_paddy', 'paddy_results', 'not_learned', 'QuietFit']
 
 # %% ../nbs/06_train.ipynb #dbb73a18
 import dataclasses, gc, json, random, re, resource, time, warnings
@@ -50,12 +50,13 @@ class StopOnNaN(Callback):
                                f'batch {self.iter} (of {self.n_iter}), lr {self.opt.hypers[-1]["lr"]:.3g}: training stopped '
                                'before this step; try a lower learning rate')
 
-# %% ../nbs/06_train.ipynb #b58d3a43
+# %% ../nbs/06_train.ipynb #143698f3
 def read_progress(path)->dict|None:
     "The content of `progress.json` in the checkpoint folder `path`, or None if there is none"
     fn = Path(path)/'progress.json'
     return json.loads(fn.read_text()) if fn.exists() else None
 
+# %% ../nbs/06_train.ipynb #4b20a90d
 class PaddyCheckpoint(TrackerCallback):
     "After each epoch save `last.pth` (model and optimizer) and `progress.json` to `path`; `best.pth` when `monitor` improves (rank 0 only)"
     order = TrackerCallback.order+1
@@ -151,7 +152,7 @@ def resume_state(ck, # Checkpoint folder, or None
                          ', '.join(f'{k}={a!r} (now {b!r})' for k,(a,b) in diff.items()) + '; use another checkpoint_dir')
     return progress
 
-# %% ../nbs/06_train.ipynb #4171f2e2
+# %% ../nbs/06_train.ipynb #9fb254be
 def reset_peak_mem(cuda:bool):
     "Start measuring peak memory afresh"
     gc.collect()
@@ -160,12 +161,14 @@ def reset_peak_mem(cuda:bool):
         try: Path('/proc/self/clear_refs').write_text('5')   # Linux: resets the peak RSS (VmHWM)
         except OSError: pass
 
+# %% ../nbs/06_train.ipynb #4b5178ae
 def peak_mem(cuda:bool)->float:
     "Peak memory in GiB since `reset_peak_mem`: CUDA memory reserved on a GPU, the process's peak RSS on the CPU"
     if cuda: return torch.cuda.max_memory_reserved() / 2**30
     try: return int(re.search(r'VmHWM:\s+(\d+) kB', Path('/proc/self/status').read_text()).group(1)) / 2**20
     except (OSError, AttributeError): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
+# %% ../nbs/06_train.ipynb #39ec65e0
 class FitStats(Callback):
     "The time spent training (`total`, seconds, every epoch of every fit added up, plus `earlier`) and the peak memory (`peak_mem`, GiB)"
     order = -20   # before the others: their time counts
@@ -258,3 +261,12 @@ def not_learned(res:dict, # From `paddy_results`
         v,b = res.get(f'{t.name}_{t.primary}', np.nan),res[f'{t.name}_baseline']
         return v < b - margin if t.lower_is_better else v > b + margin
     return [t.name for t in tasks if not learned(t)]
+
+# %% ../nbs/06_train.ipynb #547936dd
+class QuietFit(Callback):
+    "No progress bars and no table of results in the fits it joins (fastai's `no_bar` and `no_logging`, from inside `fit`)"
+    order = ProgressCallback.order - 1
+    def before_fit(self):
+        if hasattr(self.learn, 'progress'): self.learn.progress.run = False   # skipped until this fit ends
+        self.logger_,self.learn.logger = self.learn.logger,noop
+    def after_fit(self): self.learn.logger = self.logger_
