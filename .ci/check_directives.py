@@ -15,3 +15,4 @@ for f in sorted(glob.glob(f'{root}/nbs/*.ipynb')):
         m = re.search(r"^if flagged_cell\('(\w+)'", s, re.M)
         if m and not re.search(rf'^#\|\s*{m.group(1)}\b', s, re.M): print(f'{n}: cell {cid} flagged_cell({m.group(1)}) without #| {m.group(1)}'); bad += 1
 print('bad', bad)
+sys.exit(1 if bad else 0)

@@ -15,6 +15,10 @@ def final_text(s:str)->str:
     "Text as a terminal shows it: a carriage return rewrites its line, so only what follows the last one stays"
     return '\n'.join(line.rsplit('\r', 1)[-1] for line in s.split('\n'))
 
+# torch's deprecation of `torch.jit.script`, which importing fastai and timm triggers: paddy_mt's __init__ filters it for
+# users (and Jupyter keeps that filter), but under execnb it can come back in a cell's output, with torch's path
+JIT_WARNING = re.compile(r'^\S*torch/jit/_script\.py:\d+: FutureWarning: `torch\.jit\.script` is deprecated.*\n\s*warnings\.warn\(\n', re.M)
+
 def jpeg(png_b64:str, quality=80)->str:
     "A PNG picture (base64) as a JPEG (base64), on white"
     from PIL import Image
@@ -28,9 +32,10 @@ BAD = re.compile(r'(/work/|/root/|/home/|/tmp/|\.venv|site-packages)')
 def clean(nb)->list:
     "Tidy the outputs of `nb` in place; the problems that remain (paths, errors), one line each"
     problems = []
+    for c in nb.cells: c['outputs'] = [o for o in c.get('outputs', []) if not (o.get('output_type') == 'stream' and not JIT_WARNING.sub('', final_text(''.join(o['text']) if isinstance(o['text'], list) else o['text'])))]
     for i,c in enumerate(nb.cells):
         for o in c.get('outputs', []):
-            if o.get('output_type') == 'stream': o['text'] = final_text(''.join(o['text']) if isinstance(o['text'], list) else o['text'])
+            if o.get('output_type') == 'stream': o['text'] = JIT_WARNING.sub('', final_text(''.join(o['text']) if isinstance(o['text'], list) else o['text']))
             data = o.get('data', {})
             if 'image/png' in data: data['image/jpeg'] = jpeg(data.pop('image/png'))
             if o.get('output_type') == 'error': problems.append(f'cell {i}: {o.get("ename")}: {o.get("evalue")}')
@@ -52,6 +57,8 @@ def run(fn:Path, flags:set)->list:
     os.environ['IN_TEST'] = '1'   # as under nbdev_test: flagged cells that run, run for real
     sh = CaptureShell(fn)
     t0 = time.time()
+    for c in nb.cells:   # execnb leaves a cell's old outputs when it prints nothing now: clear those of the cells that run
+        if c.cell_type == 'code' and not preproc(c): c.outputs = []
     sh.run_all(nb, exc_stop=True, preproc=preproc)
     if sh.exc: raise RuntimeError(f'{fn}: {sh.exc!r}')
     problems = clean(nb)

@@ -20,7 +20,7 @@ def peak_rss_mb(): return sum(resource.getrusage(w).ru_maxrss for w in (resource
 
 def data(a):
     from paddy_mt.all import make_sample, paddy_cache, Path, defaults
-    return Path(a.data) if a.data else make_sample(paddy_cache(f'bench_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    return Path(a.data) if a.data else make_sample(paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.n}'), n=a.n, n_workers=defaults.cpus)
 
 def export(kind, a):
     from paddy_mt.all import (DataBlock, ImageBlock, CategoryBlock, get_image_files, parent_label, RandomSplitter, Resize,

@@ -44,7 +44,7 @@ def make_dls(kind, path, a):
 
 def run_one(kind, a):
     from paddy_mt.all import make_sample, paddy_cache, Path, defaults
-    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.n}'), n=a.n, n_workers=defaults.cpus)
     t0 = time.perf_counter()
     dls = make_dls(kind, path, a)
     setup_s = time.perf_counter()-t0
