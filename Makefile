@@ -12,8 +12,8 @@ setup: $(STAMP)
 $(STAMP): settings.ini setup.py constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q -U pip setuptools wheel
-	$(BIN)/python -m pip install -q --no-cache-dir --no-compile -c constraints.txt torch torchvision
-	$(BIN)/python -m pip install -q --no-cache-dir --no-compile -c constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q --no-cache-dir -c constraints.txt torch torchvision
+	$(BIN)/python -m pip install -q --no-cache-dir -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 # The main job: trains a multi-task model on the embedded sample (or $$PADDY_PATH) and predicts its test images
