@@ -32,7 +32,6 @@ BAD = re.compile(r'(/work/|/root/|/home/|/tmp/|\.venv|site-packages)')
 def clean(nb)->list:
     "Tidy the outputs of `nb` in place; the problems that remain (paths, errors), one line each"
     problems = []
-    for c in nb.cells: c['outputs'] = [o for o in c.get('outputs', []) if not (o.get('output_type') == 'stream' and not JIT_WARNING.sub('', final_text(''.join(o['text']) if isinstance(o['text'], list) else o['text'])))]
     for i,c in enumerate(nb.cells):
         for o in c.get('outputs', []):
             if o.get('output_type') == 'stream': o['text'] = JIT_WARNING.sub('', final_text(''.join(o['text']) if isinstance(o['text'], list) else o['text']))
@@ -41,6 +40,7 @@ def clean(nb)->list:
             if o.get('output_type') == 'error': problems.append(f'cell {i}: {o.get("ename")}: {o.get("evalue")}')
             text = o.get('text', '') + ''.join(str(v) for k,v in data.items() if k.startswith('text/'))
             if m := BAD.search(text): problems.append(f'cell {i}: output shows a machine path: ...{text[max(0,m.start()-60):m.end()+40]!r}')
+        if 'outputs' in c: c['outputs'] = [o for o in c['outputs'] if o.get('output_type') != 'stream' or o['text']]   # a stream left empty goes
     return problems
 
 def run(fn:Path, flags:set)->list:

@@ -19,7 +19,7 @@ import argparse, json, os, subprocess, sys, tempfile, time, resource
 def peak_rss_mb(): return sum(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))/1024
 
 def data(a):
-    from paddy_mt.all import make_sample, paddy_cache, Path, defaults
+    from paddy_mt.all import make_sample, SAMPLE_VERSION, paddy_cache, Path, defaults
     return Path(a.data) if a.data else make_sample(paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.n}'), n=a.n, n_workers=defaults.cpus)
 
 def export(kind, a):
