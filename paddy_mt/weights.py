@@ -113,7 +113,7 @@ def pretrained_source(arch:str, # timm architecture name
     if (p := hub_cached_file(arch)) is not None: return p,'the local Hugging Face cache'
     if hub_online(): return None,"timm's hub (downloaded once, then cached)"
     why = 'HF_HUB_OFFLINE is set' if hub_offline_env() else 'the Hugging Face hub cannot be reached'
-    if (p := package_weights(arch)) is not None: return timm_weights_file(arch, p),f'{why}: the package {OFFLINE_WEIGHTS[arch.split(".")[0]][0]}'
+    if (p := package_weights(arch)) is not None: return timm_weights_file(arch, p),f'the package {OFFLINE_WEIGHTS[arch.split(".")[0]][0]} ({why})'
     raise NoPretrainedWeights(_OFFLINE_HELP.format(arch=arch, why=why + ' and no local weights file for it was found'))
 
 # %% ../nbs/03a_weights.ipynb #4af7f105
