@@ -23,11 +23,11 @@ def parse():
 def worker(a):
     "One process of a run (alone, or started by torchrun): train, time each epoch, rank 0 writes the timings"
     import torch
-    from paddy_mt.all import (make_sample, SAMPLE_VERSION, paddy_cache, paddy_dls, multitask_learner, set_seed, Callback, num_distrib,
+    from paddy_mt.all import (cached_sample, paddy_dls, multitask_learner, set_seed, Callback, num_distrib,
                               rank_distrib, check_launch, on_rank0_first)
     torch.set_num_threads(1)
     world = check_launch(num_distrib() > 1)
-    data = on_rank0_first(make_sample, paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.images}'), n=a.images)
+    data = on_rank0_first(cached_sample, 'bench', n=a.images)
     set_seed(0)
     dls = paddy_dls(data, size=a.size, bs=a.bs, seed=0, num_workers=0, verify=False)
     learn = multitask_learner(dls, a.arch, pretrained=False)

@@ -19,8 +19,8 @@ import argparse, json, os, subprocess, sys, tempfile, time, resource
 def peak_rss_mb(): return sum(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))/1024
 
 def data(a):
-    from paddy_mt.all import make_sample, SAMPLE_VERSION, paddy_cache, Path, defaults
-    return Path(a.data) if a.data else make_sample(paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    from paddy_mt.all import cached_sample, Path
+    return Path(a.data) if a.data else cached_sample('bench', n=a.n)
 
 def export(kind, a):
     from paddy_mt.all import (DataBlock, ImageBlock, CategoryBlock, get_image_files, parent_label, RandomSplitter, Resize,

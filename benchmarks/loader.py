@@ -43,8 +43,8 @@ def make_dls(kind, path, a):
     return paddy_dls(path, size=a.size, bs=a.bs, seed=42, num_workers=a.workers, **steps[kind])
 
 def run_one(kind, a):
-    from paddy_mt.all import make_sample, SAMPLE_VERSION, paddy_cache, Path, defaults
-    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    from paddy_mt.all import cached_sample, Path
+    path = Path(a.data) if a.data else cached_sample('bench', n=a.n)
     t0 = time.perf_counter()
     dls = make_dls(kind, path, a)
     setup_s = time.perf_counter()-t0

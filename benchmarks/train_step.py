@@ -88,7 +88,7 @@ def main():
                    help="balancing methods to time against 'sum' (comma-separated; '' for none)")
     a = p.parse_args()
     dev = default_device()
-    path = Path(a.data) if a.data else make_sample(paddy_cache(f'bench_v{SAMPLE_VERSION}_n{a.n}'), n=a.n, n_workers=defaults.cpus)
+    path = Path(a.data) if a.data else cached_sample('bench', n=a.n)
     kw = dict(size=a.size, bs=a.bs, seed=42, num_workers=ifnone(a.workers, defaults.cpus), verify=False,
               pipeline=fast_pipeline)   # the data pipeline a `Recipe` trains with by default (`fast=True`)
     dls_m, dls_s = paddy_dls(path, **kw), paddy_dls(path, tasks='disease', **kw)

@@ -12,12 +12,13 @@ from fastcore.basics import defaults, ifnone, noop
 from fastcore.parallel import parallel
 from fastai.data.transforms import get_image_files
 from .script import atomic_write
-from .sample import make_sample, MARKER, SAMPLE_VERSION
+from .sample import make_sample, MARKER, SAMPLE_VERSION, _size
 from .images import open_rgb
 
 # %% auto #0
 __all__ = ['PADDY_COMP', 'KAGGLE_INPUT', 'CACHE_KINDS', 'paddy_problems', 'test_images_problem', 'check_paddy', 'paddy_cache',
-           'get_paddy_path', 'data_source', 'shrink_paddy', 'auto_max_side', 'cache_entries', 'clear_cache']
+           'cached_sample', 'get_paddy_path', 'data_source', 'shrink_paddy', 'auto_max_side', 'cache_entries',
+           'clear_cache']
 
 # %% ../nbs/00c_paths.ipynb #4c44e01d
 PADDY_COMP = 'paddy-disease-classification'
@@ -78,9 +79,15 @@ def _tilde(p)->str:
     home = str(Path.home())
     return '~' + str(p)[len(home):] if str(p).startswith(home + os.sep) else str(p)
 
-def _sample_path(n:int, seed:int)->Path:
-    "The embedded sample, generated once into the cache (`make_sample` is safe when several processes ask at once)"
-    return make_sample(paddy_cache(f'sample_v{SAMPLE_VERSION}_n{n}_seed{seed}'), n=n, seed=seed, n_workers=defaults.cpus)
+def cached_sample(kind:str='sample', # What it is for, the start of its folder's name: 'sample', 'tiny', 'bench'...
+                  n:int=1000, # Training images
+                  seed:int=42, # Its seed
+                  size=None, # PIL size (width, height) of the images; None: `make_sample`'s
+                  n_workers:int=defaults.cpus, # Processes drawing the images
+                 )->Path:
+    "A `make_sample` dataset made once into the cache, in a folder named after its kind, the generator's version and its settings"
+    name = f'{kind}_v{SAMPLE_VERSION}_n{n}' + ('_{}x{}'.format(*_size(size)) if size is not None else '') + f'_seed{seed}'
+    return make_sample(paddy_cache(name), n=n, seed=seed, n_workers=n_workers, **({} if size is None else dict(size=size)))
 
 # %% ../nbs/00c_paths.ipynb #e7e8ee9e
 def get_paddy_path(path=None, # Folder holding train.csv and train_images/ (and test_images/ to predict)
@@ -103,7 +110,7 @@ def get_paddy_path(path=None, # Folder holding train.csv and train_images/ (and 
         try: return found(check_paddy(_kaggle_download(paddy_cache(PADDY_COMP))), 'downloaded with the kaggle client')
         except Exception as e: say(f'paddy_mt: the Kaggle download failed ({type(e).__name__}: {e})')
     elif download: say('paddy_mt: no Kaggle credentials (~/.kaggle/kaggle.json or $KAGGLE_USERNAME/$KAGGLE_KEY): not downloading')
-    return found(_sample_path(sample_n, seed), 'the embedded sample')
+    return found(cached_sample('sample', sample_n, seed), 'the embedded sample')
 
 # %% ../nbs/00c_paths.ipynb #6e543dc7
 def _content_hash(path:Path)->str:
@@ -171,7 +178,10 @@ def _du(p:Path)->tuple:
     sizes = [(Path(r)/f).lstat().st_size for r,_,fs in os.walk(p) for f in fs]
     return len(sizes), sum(sizes)
 
-def _kind(rel:str)->str: return next((k for pat,k in CACHE_KINDS.items() if fnmatch.fnmatch(rel, pat)), 'other')
+def _kind(rel:str, root:Path=None)->str:
+    "The kind of the cache entry `rel`: by its name, else 'sample' for a folder holding a sample's marker (any `cached_sample`)"
+    kind = next((k for pat,k in CACHE_KINDS.items() if fnmatch.fnmatch(rel, pat)), 'other')
+    return 'sample' if kind == 'other' and root is not None and (root/rel/MARKER).is_file() else kind
 
 # %% ../nbs/00c_paths.ipynb #b94563c9
 def cache_entries(root=None, # The cache folder; default `paddy_cache()`
@@ -180,7 +190,7 @@ def cache_entries(root=None, # The cache folder; default `paddy_cache()`
     root = Path(ifnone(root, paddy_cache()))
     ps = [p for p in (root.iterdir() if root.is_dir() else []) if p.name not in _CACHE_DIRS or not p.is_dir()]
     ps += [p for o in _CACHE_DIRS if (root/o).is_dir() for p in sorted((root/o).iterdir())]
-    rows = [dict(name=str(p.relative_to(root)), kind=_kind(str(p.relative_to(root))), files=(du := _du(p))[0],
+    rows = [dict(name=str(p.relative_to(root)), kind=_kind(str(p.relative_to(root)), root), files=(du := _du(p))[0],
                  mb=round(du[1]/2**20, 1), path=p) for p in ps]
     df = pd.DataFrame(rows, columns=['name','kind','files','mb','path'])
     return df.sort_values(['mb','name'], ascending=[False,True], ignore_index=True)

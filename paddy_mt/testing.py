@@ -9,8 +9,7 @@ __all__ = ['SHAPE_COLOURS', 'tiny_sample', 'tiny_dls', 'tiny_learner', 'shape_it
 # %% ../nbs/05b_testing.ipynb #829ea1e1
 import tempfile
 from fastai.vision.all import *
-from .sample import make_sample, SAMPLE_VERSION
-from .paths import paddy_cache
+from .paths import cached_sample
 from .data import paddy_dls, MaskedCategoryBlock
 from .learner import multitask_learner
 
@@ -19,7 +18,7 @@ def tiny_sample(n:int=120, # Training images
                 size=(48,64), # Their PIL size (width, height)
                 seed:int=0)->Path:
     "A small synthetic Paddy dataset in Kaggle's layout, generated once into paddy_mt's cache"
-    return make_sample(paddy_cache(f'tiny_v{SAMPLE_VERSION}_n{n}_{size[0]}x{size[1]}_seed{seed}'), n=n, size=size, seed=seed)
+    return cached_sample('tiny', n=n, size=size, seed=seed, n_workers=0)
 
 # %% ../nbs/05b_testing.ipynb #5dcf8cb9
 @delegates(paddy_dls)
