@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SHAPE_COLOURS', 'tiny_sample', 'tiny_dls', 'tiny_learner', 'shape_items', 'draw_shape', 'shapes_dls',
-           'shapes_learner', 'flagged_cell', 'dry_fit', 'dry_results', 'blank_rows', 'blank_labels']
+           'shapes_learner', 'flagged_cell', 'dry_fit', 'dry_results', 'bomb_png', 'blank_rows', 'blank_labels']
 
 # %% ../nbs/05b_testing.ipynb #829ea1e1
 import tempfile
@@ -124,6 +124,19 @@ def dry_fit(path=None, # Data folder (not read)
 def dry_results(learn)->dict:
     "The results of a `dry_fit` run, in the shape of `paddy_results`"
     return learn.results
+
+# %% ../nbs/05b_testing.ipynb #44d2b073
+import struct, zlib
+
+def bomb_png(fn, # The file to write
+             w:int=30_000, # The width its header announces
+             h:int=30_000, # The height it announces
+            )->Path:
+    "A PNG of a few hundred bytes whose header announces `w` x `h` pixels"
+    def chunk(kind, data): return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+    idat = zlib.compress(b'\0' * (w + 1) * 4)
+    Path(fn).write_bytes(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0)) + chunk(b'IDAT', idat) + chunk(b'IEND', b''))
+    return Path(fn)
 
 # %% ../nbs/05b_testing.ipynb #a7daec2e
 def blank_rows(df:pd.DataFrame, col:str, frac:float, seed:int=0)->pd.DataFrame:
