@@ -76,14 +76,20 @@ def timm_state_dict(sd:dict, # A state dict for `model`'s architecture, under an
     return dict(zip(ref, sd.values()))
 
 # %% ../nbs/03a_weights.ipynb #4618437a
+def _file_md5(p:Path)->str:
+    "The MD5 of the file `p`'s content, read a megabyte at a time"
+    h = hashlib.md5()
+    with open(p, 'rb') as f:
+        for b in iter(lambda: f.read(1<<20), b''): h.update(b)
+    return h.hexdigest()
+
 def timm_weights_file(arch:str, # timm architecture the weights are for
                       src, # A checkpoint file: a state dict (or a dict holding one under 'state_dict' or 'model')
                      )->Path:
     "`src` if its keys are timm's for `arch`, else a copy under timm's names, converted once into paddy_mt's cache"
     src = Path(src).expanduser()
     if not src.is_file(): raise FileNotFoundError(f"pretrained weights file {src} does not exist")
-    st = src.stat()
-    dest = paddy_cache('weights', f"{arch.split('.')[0]}-{hashlib.md5(f'{src.resolve()}:{st.st_size}:{st.st_mtime_ns}'.encode()).hexdigest()[:10]}.pth")
+    dest = paddy_cache('weights', f"{arch.split('.')[0]}-{_file_md5(src)[:10]}.pth")
     if dest.exists(): return dest
     try: sd = torch.load(src, map_location='cpu', weights_only=True)
     except Exception as e: raise ValueError(f"cannot read pretrained weights file {src}: {type(e).__name__}: {e}") from None
