@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['recipe_dls', 'recipe_learner', 'NaNLossError', 'StopOnNaN', 'read_progress', 'PaddyCheckpoint', 'SkipEpochs',
            'fit_schedule', 'choose_lr', 'resume_state', 'reset_peak_mem', 'peak_mem', 'FitStats', 'run_recipe',
-           'fit_paddy', 'paddy_results', 'not_learned', 'QuietFit']
+           'fit_paddy', 'paddy_results', 'not_learned', 'QuietFit', 'quiet_fit']
 
 # %% ../nbs/06_train.ipynb #dbb73a18
-import dataclasses, gc, json, random, re, resource, time, warnings
+import contextlib, dataclasses, gc, io, json, random, re, resource, time, warnings
 from fastai.vision.all import *
 from fastai.callback.tracker import TrackerCallback
 from .script import atomic_write
@@ -270,3 +270,12 @@ class QuietFit(Callback):
         if hasattr(self.learn, 'progress'): self.learn.progress.run = False   # skipped until this fit ends
         self.logger_,self.learn.logger = self.learn.logger,noop
     def after_fit(self): self.learn.logger = self.logger_
+
+# %% ../nbs/06_train.ipynb #d1d2e5f6
+def quiet_fit(path=None, # As in `fit_paddy`
+              recipe:Recipe=None, # As in `fit_paddy`
+              cbs=None, # More callbacks
+              **kwargs)->MultiTaskLearner: # `fit_paddy`'s other arguments, or settings of the recipe to change
+    "`fit_paddy` printing nothing: no progress bar or table (`QuietFit`), no messages"
+    with contextlib.redirect_stdout(io.StringIO()):
+        return fit_paddy(path, recipe, cbs=L(cbs) + [QuietFit()], **{**kwargs, 'verbose':False})

@@ -7,24 +7,23 @@ __all__ = ['RUN_COLUMNS', 'one_run', 'repeat_runs', 'result_columns', 'summarize
            'diff_stats', 'diff_verdict', 'compare_recipes']
 
 # %% ../nbs/07_variation.ipynb #feba924a
-import gc, math, io, contextlib, warnings
+import gc, math, warnings
 from dataclasses import fields
 from fastai.vision.all import *
 from scipy import stats
 from .task import CategoryTask, MultiLabelTask, RegressionTask
 from .recipe import Recipe
-from .train import fit_paddy, paddy_results, QuietFit
+from .train import fit_paddy, quiet_fit, paddy_results
 
 # %% ../nbs/07_variation.ipynb #6808bdbb
 def one_run(recipe, # A `Recipe`, or a callable training once that returns a results dict or a `Learner`
             path=None, # The data of a `Recipe`'s run; None: found by `get_paddy_path`
-            quiet:bool=True, # Train a `Recipe` without progress bars, tables (`QuietFit`) or messages
+            quiet:bool=True, # Train a `Recipe` printing nothing (`quiet_fit`)
             **kwargs, # Settings of this run (e.g. `seed`, `split_seed`): `fit_paddy` overrides, or the callable's arguments
            )->dict:
     "One row of results (see `paddy_results`): `recipe` trained once"
     if isinstance(recipe, Recipe):
-        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            res = fit_paddy(path, recipe, verbose=False, cbs=QuietFit() if quiet else None, **kwargs)
+        res = quiet_fit(path, recipe, **kwargs) if quiet else fit_paddy(path, recipe, verbose=False, **kwargs)
     elif callable(recipe): res = recipe(**kwargs)
     else: raise TypeError(f'a recipe must be a Recipe or a callable that trains once, got {type(recipe).__name__}')
     if isinstance(res, Learner):
