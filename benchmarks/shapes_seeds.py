@@ -32,7 +32,7 @@ def main():
     for seed in range(a.seeds):
         learn = shapes_learner(items, seed=seed, epochs=a.epochs, balance=a.balance)
         res = paddy_results(learn)
-        rows.append({'seed':seed, **{f'{t.name}_{t.primary}':float(res[f'{t.name}_{t.primary}']) for t in learn.tasks}})
+        rows.append({'seed':seed, **{f'{t.name}_{t.primary}':res[f'{t.name}_{t.primary}'] for t in learn.tasks}})
         print(pd.DataFrame(rows[-1:]).to_string(index=False, header=seed == 0, float_format='{:.4f}'.format), flush=True)
     df,tasks = pd.DataFrame(rows).drop(columns='seed'),learn.tasks
     print('\n' + df.agg(['mean','std','min','max']).T.assign(baseline=[t.baseline for t in tasks]).to_string(float_format='{:.4f}'.format))

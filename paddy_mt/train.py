@@ -254,12 +254,13 @@ def paddy_results(learn:Learner)->dict:
 
 def not_learned(res:dict, # From `paddy_results`
                 tasks, # The `Task`s of the run
-                margin:float=0., # How much better than its baseline a task's primary metric must be to count as learned
+                margin:float|dict=0., # How much better than its baseline a task's primary metric must be to count as learned; or per task name (0 for a task not named)
                )->list:
     "The names of the tasks whose primary metric in `res` is no better than their baseline by more than `margin`"
     def learned(t):
         v,b = res.get(f'{t.name}_{t.primary}', np.nan),res[f'{t.name}_baseline']
-        return v < b - margin if t.lower_is_better else v > b + margin
+        m = margin.get(t.name, 0.) if isinstance(margin, dict) else margin
+        return v < b - m if t.lower_is_better else v > b + m
     return [t.name for t in tasks if not learned(t)]
 
 # %% ../nbs/06_train.ipynb #547936dd
